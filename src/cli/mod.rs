@@ -1,0 +1,213 @@
+//! The `kvalitet` command line: argument parsing, printing and exit codes.
+//! The only module that prints or decides how the process ends.
+//!
+//! Exit codes: 0 everything succeeded; 1 the command ran but some rules or
+//! tables failed (what succeeded is written); 2 nothing could be done
+//! (bad arguments, unreadable directories).
+
+mod explain;
+
+use crate::catalog::Kommuner;
+use crate::data::{DataSource, Schema};
+use crate::engine::{Limits, Period, PeriodKind, RuleEngine};
+use crate::runner::{self, RunOptions, UnitLevel};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Quality measures for Danish municipal elderly care and health.
+#[derive(Parser)]
+#[command(name = "kvalitet", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate every rule against a data directory and write results.parquet and results.csv.
+    Run(RunArgs),
+    /// Compile every rule and validate the data, without running the batch.
+    Check(CheckArgs),
+    /// Show which citizens make up one measure's number, and its plan.
+    Explain(explain::ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Data directory with one Parquet, Arrow IPC or CSV file (or folder) per table.
+    #[arg(long)]
+    data: PathBuf,
+    /// Directory of rules, one <measure id>.rhai per measure.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Directory to write results.parquet and results.csv to.
+    #[arg(long)]
+    out: PathBuf,
+    /// First period: YYYY-MM, YYYY-Qn or YYYY.
+    #[arg(long)]
+    from: String,
+    /// Last period (inclusive): YYYY-MM, YYYY-Qn or YYYY.
+    #[arg(long)]
+    to: String,
+    /// Period length: month, quarter or year.
+    #[arg(long, default_value = "month")]
+    every: String,
+    /// Unit levels to group by, comma-separated: kommune, plejeenhed, region.
+    #[arg(long, default_value = "kommune,plejeenhed,region")]
+    by: String,
+    /// Directory of the catalogue (for its version).
+    #[arg(long, default_value = "catalog")]
+    catalog: PathBuf,
+    /// Hide the progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Data directory to validate (and to check the rules' plans against).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Directory of rules.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Period to build the plans for: YYYY-MM, YYYY-Qn or YYYY (default: this month).
+    #[arg(long)]
+    period: Option<String>,
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check(args) => check(args),
+        Command::Explain(args) => explain::explain(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Parses a period bound; `end` picks the last day of it.
+fn parse_bound(text: &str, what: &str) -> anyhow::Result<Period> {
+    Period::parse(text).ok_or_else(|| anyhow::anyhow!("--{what} {text:?} is not a period; write YYYY-MM, YYYY-Qn or YYYY"))
+}
+
+fn parse_levels(text: &str) -> anyhow::Result<Vec<UnitLevel>> {
+    text.split(',')
+        .map(|l| {
+            UnitLevel::parse(l).ok_or_else(|| anyhow::anyhow!("--by: unknown unit level {l:?}; use kommune, plejeenhed or region"))
+        })
+        .collect()
+}
+
+/// Opens the data directory and prints every table problem as a warning.
+fn open_data(dir: &std::path::Path) -> anyhow::Result<(Arc<DataSource>, usize)> {
+    let data = DataSource::open(dir, &Schema::standard())?;
+    let problems = data.problems();
+    for problem in &problems {
+        eprintln!("data error: {problem}");
+    }
+    Ok((Arc::new(data), problems.len()))
+}
+
+fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let kind = PeriodKind::parse(&args.every)
+        .ok_or_else(|| anyhow::anyhow!("--every {:?}: use month, quarter or year", args.every))?;
+    let from = parse_bound(&args.from, "from")?;
+    let to = parse_bound(&args.to, "to")?;
+    if to.end < from.start {
+        anyhow::bail!("--to {} is before --from {}", args.to, args.from);
+    }
+    let periods = Period::range(from.start, to.end, kind);
+    let levels = parse_levels(&args.by)?;
+    let catalog_version = crate::catalog::version(&args.catalog).map_err(anyhow::Error::msg)?;
+    let (data, data_problems) = open_data(&args.data)?;
+    let engine = RuleEngine::new(data.clone(), Limits::default());
+    let rules = runner::compile_rules(&engine, &args.rules)?;
+    if rules.is_empty() {
+        anyhow::bail!("no rules (*.rhai) in {}", args.rules.display());
+    }
+    let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(rules.len() as u64) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} rules {msg}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let options = RunOptions { periods: periods.clone(), levels, catalog_version };
+    let mut outcome = runner::run(&engine, rules, &data, &Kommuner::standard(), &options, |done, _, id| {
+        bar.set_position(done as u64);
+        bar.set_message(id.to_string());
+    })?;
+    bar.finish_and_clear();
+    let written = crate::runner::output::write_results(&mut outcome.results, &args.out)?;
+    for note in &outcome.notes {
+        eprintln!("note: {note}");
+    }
+    for failure in &outcome.failures {
+        eprintln!("rule error: {}", failure.error);
+    }
+    println!(
+        "{} rules × {} periods ({} to {}) → {} result rows in {:.1} s; {} rule(s) failed",
+        outcome.rules_total,
+        periods.len(),
+        periods[0].label(),
+        periods[periods.len() - 1].label(),
+        outcome.results.height(),
+        outcome.seconds,
+        outcome.failures.len()
+    );
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    Ok(if outcome.failures.is_empty() && data_problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let (data, data_problems) = match &args.data {
+        Some(dir) => open_data(dir)?,
+        None => (Arc::new(DataSource::empty()), 0),
+    };
+    let period = match &args.period {
+        Some(text) => parse_bound(text, "period")?,
+        None => Period::containing(chrono::Local::now().date_naive(), PeriodKind::Month),
+    };
+    let engine = RuleEngine::new(data.clone(), Limits::default());
+    let rules = runner::compile_rules(&engine, &args.rules)?;
+    let mut failed = 0;
+    for rule in &rules {
+        let result = rule.as_ref().map_err(Clone::clone).and_then(|rule| {
+            if args.data.is_some() {
+                engine.evaluate(rule, &period).map(|_| ())
+            } else {
+                Ok(())
+            }
+        });
+        match (result, rule) {
+            (Ok(()), Ok(rule)) => println!("ok    {}", rule.id),
+            (Err(error), _) => {
+                failed += 1;
+                eprintln!("rule error: {error}");
+            }
+            (Ok(()), Err(_)) => unreachable!("a failed compile is an error"),
+        }
+    }
+    if let Some(dir) = &args.data {
+        let tables = data.table_names();
+        println!("data  {}: {} tables ({}), {} problem(s)", dir.display(), tables.len(), tables.join(", "), data_problems);
+        let schema = Schema::standard();
+        let missing = data.missing_standard_tables(&schema);
+        if !missing.is_empty() {
+            println!("note  standard tables not present: {}", missing.join(", "));
+        }
+    }
+    println!("{} rule(s), {} failed", rules.len(), failed);
+    Ok(if failed == 0 && data_problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,262 @@
+//! Input tables: finding them in a data directory, reading Parquet, Arrow
+//! IPC and CSV, validating them against the schema and handing them to the
+//! engine as lazy frames.
+//!
+//! A data directory holds one file per table (`borgere.parquet`,
+//! `indsatser.csv`, `uth.arrow`) or one folder of files per table
+//! (`besoeg/2024.parquet`, `besoeg/2025.parquet`). Parquet and IPC files are
+//! scanned lazily; CSV files are read and typed at load. A table that fails
+//! validation is kept as an error: rules that read it fail with that error,
+//! the other rules run.
+
+pub mod csv;
+pub mod schema;
+pub mod validate;
+
+pub use schema::{ColumnType, Schema, TableSchema};
+
+use crate::engine::api::TableSource;
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use validate::RowNumbering;
+
+/// A problem with input data, located as precisely as possible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataError {
+    pub file: PathBuf,
+    /// `line 14` for CSV, `row 14` for Parquet/IPC, `rows 3, 17` for keys.
+    pub row: Option<String>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl DataError {
+    /// A problem with a file as a whole.
+    pub fn file(file: &Path, message: impl Into<String>) -> Self {
+        Self { file: file.to_path_buf(), row: None, column: None, message: message.into() }
+    }
+
+    /// A problem with a column of a file.
+    pub fn column(file: &Path, column: &str, message: impl Into<String>) -> Self {
+        Self { file: file.to_path_buf(), row: None, column: Some(column.to_string()), message: message.into() }
+    }
+}
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(row) = &self.row {
+            write!(f, ", {row}")?;
+        }
+        if let Some(column) = &self.column {
+            write!(f, ", column {column}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for DataError {}
+
+/// The file formats a table can come in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Parquet,
+    Ipc,
+    Csv,
+}
+
+impl Format {
+    /// The format of a file, by its extension.
+    pub fn of(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "parquet" | "pq" => Some(Self::Parquet),
+            "arrow" | "ipc" | "feather" => Some(Self::Ipc),
+            "csv" | "txt" => Some(Self::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// A loaded, validated table.
+#[derive(Clone)]
+pub struct LoadedTable {
+    pub frame: LazyFrame,
+    pub files: Vec<PathBuf>,
+}
+
+/// The tables of one data directory.
+pub struct DataSource {
+    pub dir: PathBuf,
+    tables: BTreeMap<String, Result<LoadedTable, Vec<DataError>>>,
+}
+
+impl DataSource {
+    /// Finds, reads and validates every table in `dir` against `schema`.
+    /// Problems with single tables are kept per table (see
+    /// [`DataSource::problems`]); only an unreadable directory is an error.
+    pub fn open(dir: &Path, schema: &Schema) -> Result<Self, DataError> {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| DataError::file(dir, format!("cannot read the data directory: {e}")))?;
+        let mut found: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths {
+            if path.is_dir() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+                    .map_err(|e| DataError::file(&path, format!("cannot read the folder: {e}")))?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| Format::of(p).is_some())
+                    .collect();
+                files.sort();
+                if let (Some(name), false) = (path.file_name().and_then(|n| n.to_str()), files.is_empty()) {
+                    found.entry(name.to_string()).or_default().extend(files);
+                }
+            } else if Format::of(&path).is_some() {
+                if let Some(name) = path.file_stem().and_then(|n| n.to_str()) {
+                    found.entry(name.to_string()).or_default().push(path.clone());
+                }
+            }
+        }
+        let tables = found
+            .into_iter()
+            .map(|(name, files)| {
+                let loaded = load_table(&name, &files, schema.tables.get(&name));
+                (name, loaded)
+            })
+            .collect();
+        Ok(Self { dir: dir.to_path_buf(), tables })
+    }
+
+    /// A source without tables (for checking rules without data).
+    pub fn empty() -> Self {
+        Self { dir: PathBuf::from("(no data directory)"), tables: BTreeMap::new() }
+    }
+
+    /// The names of all tables found, valid or not.
+    pub fn table_names(&self) -> Vec<String> {
+        self.tables.keys().cloned().collect()
+    }
+
+    /// The validated table of that name.
+    pub fn get(&self, name: &str) -> Option<&LoadedTable> {
+        self.tables.get(name)?.as_ref().ok()
+    }
+
+    /// Every problem found while loading, in table order.
+    pub fn problems(&self) -> Vec<DataError> {
+        self.tables.values().filter_map(|t| t.as_ref().err()).flatten().cloned().collect()
+    }
+
+    /// Standard tables the schema lists that the directory does not have.
+    pub fn missing_standard_tables<'a>(&self, schema: &'a Schema) -> Vec<&'a str> {
+        schema.tables.keys().filter(|name| !self.tables.contains_key(*name)).map(String::as_str).collect()
+    }
+
+    /// SHA-256 over every input file (name and content), in name order.
+    pub fn inputs_sha256(&self) -> std::io::Result<String> {
+        let mut files: Vec<&PathBuf> = self
+            .tables
+            .iter()
+            .flat_map(|(_, t)| match t {
+                Ok(t) => t.files.iter().collect::<Vec<_>>(),
+                Err(errors) => errors.iter().map(|e| &e.file).collect(),
+            })
+            .collect();
+        files.sort();
+        files.dedup();
+        let mut all = Sha256::new();
+        for file in files {
+            let mut hasher = Sha256::new();
+            let mut reader = std::fs::File::open(file)?;
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let n = reader.read(&mut buffer)?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+            }
+            all.update(file.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
+            all.update(hasher.finalize());
+        }
+        Ok(crate::engine::hex(&all.finalize()))
+    }
+}
+
+impl TableSource for DataSource {
+    fn table(&self, name: &str) -> Result<LazyFrame, String> {
+        match self.tables.get(name) {
+            Some(Ok(table)) => Ok(table.frame.clone()),
+            Some(Err(errors)) => Err(format!(
+                "table \"{name}\" could not be loaded: {}",
+                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            )),
+            None => Err(format!(
+                "no table \"{name}\" in {}; tables found: {}",
+                self.dir.display(),
+                if self.tables.is_empty() { "none".to_string() } else { self.table_names().join(", ") }
+            )),
+        }
+    }
+}
+
+/// Reads, types and validates every file of one table, then checks its key.
+fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Result<LoadedTable, Vec<DataError>> {
+    let formats: Vec<Format> = files.iter().filter_map(|f| Format::of(f)).collect();
+    if formats.windows(2).any(|w| w[0] != w[1]) {
+        return Err(vec![DataError::file(
+            &files[0],
+            format!("table {name} mixes file formats; keep one format per table"),
+        )]);
+    }
+    let mut frames = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        let (frame, numbering) = match open_file(file) {
+            Ok(opened) => opened,
+            Err(message) => {
+                errors.push(DataError::file(file, message));
+                continue;
+            }
+        };
+        match validate::validate_file(file, frame, schema, numbering) {
+            Ok(frame) => frames.push(frame),
+            Err(mut found) => errors.append(&mut found),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let frame = if frames.len() == 1 {
+        frames.pop().expect("one frame")
+    } else {
+        concat(frames, UnionArgs::default()).map_err(|e| {
+            vec![DataError::file(&files[0], format!("the files of table {name} do not fit together: {e}"))]
+        })?
+    };
+    if let Some(schema) = schema {
+        validate::check_unique_key(name, files, &frame, &schema.key).map_err(|e| vec![e])?;
+    }
+    Ok(LoadedTable { frame, files: files.to_vec() })
+}
+
+/// Opens one file lazily (Parquet, IPC) or reads it as text (CSV).
+fn open_file(path: &Path) -> Result<(LazyFrame, RowNumbering), String> {
+    let path_text = path.to_str().ok_or("the file name is not valid UTF-8")?;
+    match Format::of(path) {
+        Some(Format::Parquet) => LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
+            .map(|f| (f, RowNumbering::Row))
+            .map_err(|e| format!("cannot read it as Parquet: {e}")),
+        Some(Format::Ipc) => {
+            LazyFrame::scan_ipc(PlRefPath::new(path_text), IpcScanOptions::default(), UnifiedScanArgs::default())
+                .map(|f| (f, RowNumbering::Row))
+                .map_err(|e| format!("cannot read it as Arrow IPC: {e}"))
+        }
+        Some(Format::Csv) => csv::read_text_columns(path).map(|df| (df.lazy(), RowNumbering::CsvLine)),
+        None => Err("unknown file type; use .parquet, .arrow/.ipc or .csv".into()),
+    }
+}

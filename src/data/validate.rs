@@ -1,0 +1,369 @@
+//! Checking and typing one input file against its table schema.
+//!
+//! Each check is a small lazy query (how many rows fail, and the first one);
+//! all checks of a file run together in one `collect_all`, so a large
+//! Parquet file is scanned once. A failing check becomes a [`DataError`]
+//! naming the file, the row (the line, for CSV) and the column.
+
+use super::schema::{ColumnType, TableSchema};
+use super::DataError;
+use polars::prelude::*;
+use std::path::Path;
+
+/// How rows are numbered in messages for a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowNumbering {
+    /// CSV: the line in the file (the header is line 1).
+    CsvLine,
+    /// Parquet / Arrow IPC: the 1-based row.
+    Row,
+}
+
+impl RowNumbering {
+    fn describe(self, index: u64) -> String {
+        match self {
+            Self::CsvLine => format!("line {}", index + 2),
+            Self::Row => format!("row {}", index + 1),
+        }
+    }
+}
+
+const DATE_FORMATS: [&str; 4] = ["%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y"];
+const DATETIME_FORMATS: [&str; 8] = [
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+];
+const TRUE_WORDS: [&str; 6] = ["true", "1", "ja", "j", "sand", "x"];
+const FALSE_WORDS: [&str; 5] = ["false", "0", "nej", "n", "falsk"];
+
+/// A CPR number with its hyphen, `DDMMYY-SSSS`, with a valid day and month.
+const CPR_WITH_HYPHEN: &str = r"^\s*(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{2}-[0-9]{4}\s*$";
+/// Ten digits whose first six are a valid `DDMMYY`.
+const CPR_TEN_DIGITS: &str = r"^\s*(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{6}\s*$";
+
+fn strptime(format: &str) -> StrptimeOptions {
+    StrptimeOptions { format: Some(format.into()), strict: false, exact: true, cache: true }
+}
+
+fn datetime_type() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, None)
+}
+
+/// The expression turning column `name` of type `actual` into `target`, or
+/// None when no conversion makes sense (a date column where a number is due).
+fn coerce(name: &str, actual: &DataType, target: ColumnType) -> Option<Expr> {
+    let c = col(name);
+    let text = || c.clone().str().strip_chars(lit(Null {}));
+    Some(match (target, actual) {
+        (ColumnType::String, DataType::String) => c,
+        (ColumnType::String, dt) if dt.is_integer() => c.cast(DataType::String),
+        (ColumnType::Int, dt) if dt.is_integer() => c.cast(DataType::Int64),
+        (ColumnType::Int, DataType::String) => text().cast(DataType::Int64),
+        (ColumnType::Float, dt) if dt.is_primitive_numeric() => c.cast(DataType::Float64),
+        (ColumnType::Float, DataType::String) => {
+            text().str().replace_all(lit(","), lit("."), true).cast(DataType::Float64)
+        }
+        (ColumnType::Bool, DataType::Boolean) => c,
+        (ColumnType::Bool, dt) if dt.is_integer() => {
+            when(c.clone().eq(lit(1))).then(lit(true)).when(c.eq(lit(0))).then(lit(false)).otherwise(lit(Null {}))
+        }
+        (ColumnType::Bool, DataType::String) => {
+            let lower = text().str().to_lowercase();
+            when(lower.clone().is_in(lit(Series::new("t".into(), TRUE_WORDS)).implode(false), false))
+                .then(lit(true))
+                .when(lower.is_in(lit(Series::new("f".into(), FALSE_WORDS)).implode(false), false))
+                .then(lit(false))
+                .otherwise(lit(Null {}).cast(DataType::Boolean))
+        }
+        (ColumnType::Date, DataType::Date) => c,
+        (ColumnType::Date, DataType::Datetime(_, _)) => c.dt().date(),
+        (ColumnType::Date, DataType::String) => {
+            let parsed: Vec<Expr> = DATE_FORMATS.iter().map(|f| text().str().to_date(strptime(f))).collect();
+            coalesce(&parsed)
+        }
+        (ColumnType::Datetime, DataType::Datetime(_, _)) | (ColumnType::Datetime, DataType::Date) => {
+            c.cast(datetime_type())
+        }
+        (ColumnType::Datetime, DataType::String) => {
+            let mut parsed: Vec<Expr> = DATETIME_FORMATS
+                .iter()
+                .map(|f| text().str().to_datetime(Some(TimeUnit::Microseconds), None, strptime(f), lit("raise")))
+                .collect();
+            parsed.extend(DATE_FORMATS.iter().map(|f| text().str().to_date(strptime(f)).cast(datetime_type())));
+            coalesce(&parsed)
+        }
+        _ => return None,
+    })
+}
+
+/// The typed form of a text column outside the schema: the first of whole
+/// number, number, date, date and time, true/false that every value fits.
+fn infer_text_column(frame: &LazyFrame, name: &str) -> Option<Expr> {
+    let candidates: Vec<Expr> = [ColumnType::Int, ColumnType::Float, ColumnType::Date, ColumnType::Datetime, ColumnType::Bool]
+        .iter()
+        .filter_map(|t| coerce(name, &DataType::String, *t))
+        .collect();
+    let value = col(name);
+    let failures: Vec<Expr> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| value.clone().is_not_null().and(c.clone().is_null()).sum().alias(format!("c{i}")))
+        .chain([value.clone().is_not_null().sum().alias("present")])
+        .collect();
+    let counts = frame.clone().select(failures).collect().ok()?;
+    let count = |name: &str| counts.column(name).ok()?.cast(&DataType::UInt64).ok()?.u64().ok()?.get(0);
+    if count("present")? == 0 {
+        return None;
+    }
+    (0..candidates.len()).find(|i| count(&format!("c{i}")) == Some(0)).map(|i| candidates[i].clone())
+}
+
+/// One question asked of a file: which rows fail, and how to say so.
+struct Check {
+    column: Option<String>,
+    failing: Expr,
+    /// Show the offending value in the message (never for CPR-like values).
+    show_value: bool,
+    message: String,
+}
+
+/// Types the file's columns as the schema says and runs every check.
+/// Returns the typed frame, or every problem found.
+pub fn validate_file(
+    path: &Path,
+    frame: LazyFrame,
+    schema: Option<&TableSchema>,
+    numbering: RowNumbering,
+) -> Result<LazyFrame, Vec<DataError>> {
+    let mut frame = frame;
+    let actual = frame.collect_schema().map_err(|e| vec![DataError::file(path, e.to_string())])?;
+    let mut errors = Vec::new();
+    let mut typed: Vec<Expr> = Vec::new();
+    let mut checks: Vec<Check> = Vec::new();
+
+    if let Some(schema) = schema {
+        for column in &schema.columns {
+            let Some(dtype) = actual.get(&column.name) else {
+                errors.push(DataError::column(
+                    path,
+                    &column.name,
+                    format!(
+                        "the column is missing; expected {} ({}). Columns found: {}",
+                        column.kind.expected(),
+                        column.description,
+                        actual.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+                continue;
+            };
+            let Some(converted) = coerce(&column.name, dtype, column.kind) else {
+                errors.push(DataError::column(
+                    path,
+                    &column.name,
+                    format!("the column has type {dtype}, expected {}", column.kind.expected()),
+                ));
+                continue;
+            };
+            let value = col(column.name.as_str());
+            checks.push(Check {
+                column: Some(column.name.clone()),
+                failing: value.clone().is_not_null().and(converted.clone().is_null()),
+                show_value: true,
+                message: format!("is not {}", column.kind.expected()),
+            });
+            if !column.nullable {
+                checks.push(Check {
+                    column: Some(column.name.clone()),
+                    failing: value.clone().is_null(),
+                    show_value: false,
+                    message: "is empty; the column must have a value in every row".into(),
+                });
+            }
+            if !column.values.is_empty() {
+                let allowed = Series::new("allowed".into(), column.values.clone());
+                checks.push(Check {
+                    column: Some(column.name.clone()),
+                    failing: converted.clone().is_not_null().and(converted.clone().is_in(lit(allowed).implode(false), false).not()),
+                    show_value: true,
+                    message: format!("is not one of the allowed values: {}", column.values.join(", ")),
+                });
+            }
+            if let Some(min) = column.min {
+                checks.push(Check {
+                    column: Some(column.name.clone()),
+                    failing: converted.clone().lt(lit(min)),
+                    show_value: true,
+                    message: format!("is below the smallest allowed value {min}"),
+                });
+            }
+            if let Some(max) = column.max {
+                checks.push(Check {
+                    column: Some(column.name.clone()),
+                    failing: converted.clone().gt(lit(max)),
+                    show_value: true,
+                    message: format!("is above the largest allowed value {max}"),
+                });
+            }
+            typed.push(converted.alias(column.name.as_str()));
+        }
+    }
+    // Columns outside the schema: text from CSV is typed by what it holds.
+    for (name, dtype) in actual.iter() {
+        if schema.is_some_and(|s| s.column(name).is_some()) {
+            continue;
+        }
+        let inferred = match (dtype, numbering) {
+            (DataType::String, RowNumbering::CsvLine) => infer_text_column(&frame, name),
+            _ => None,
+        };
+        typed.push(inferred.unwrap_or_else(|| col(name.as_str())).alias(name.as_str()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    for (name, dtype) in actual.iter() {
+        if let Some(check) = cpr_check(name, dtype) {
+            checks.push(check);
+        }
+    }
+
+    let indexed = frame.clone().with_row_index("__row", None);
+    let plans: Vec<DslPlan> = checks
+        .iter()
+        .map(|check| {
+            let shown = match (&check.column, check.show_value) {
+                (Some(c), true) => col(c.as_str()).cast(DataType::String).first(),
+                _ => lit(Null {}).cast(DataType::String),
+            };
+            indexed
+                .clone()
+                .filter(check.failing.clone())
+                .select([len().alias("n"), col("__row").first().alias("row"), shown.alias("value")])
+                .logical_plan
+        })
+        .collect();
+    let results = LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())
+        .map_err(|e| vec![DataError::file(path, crate::engine::api::polars_message(&e))])?;
+    for (check, result) in checks.iter().zip(results) {
+        let n = result.column("n").ok().and_then(|c| c.u32().ok().and_then(|c| c.get(0))).unwrap_or(0);
+        if n == 0 {
+            continue;
+        }
+        let row = result.column("row").ok().and_then(|c| c.cast(&DataType::UInt64).ok()).and_then(|c| c.u64().ok().and_then(|c| c.get(0)));
+        let value = result.column("value").ok().and_then(|c| c.str().ok().and_then(|c| c.get(0).map(str::to_string)));
+        let mut message = match value {
+            Some(v) => format!("\"{v}\" {}", check.message),
+            None => format!("the value {}", check.message),
+        };
+        if n > 1 {
+            message.push_str(&format!(" ({n} rows like this)"));
+        }
+        errors.push(DataError {
+            file: path.to_path_buf(),
+            row: row.map(|r| numbering.describe(r)),
+            column: check.column.clone(),
+            message,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(frame.select(typed))
+}
+
+/// A check that refuses columns holding CPR numbers. A column is refused
+/// when any value has the `DDMMYY-SSSS` form, or when more than half of its
+/// values are ten digits starting with a valid `DDMMYY` (random ten-digit
+/// ids start with a valid date only about 4 % of the time).
+fn cpr_check(name: &str, dtype: &DataType) -> Option<Check> {
+    let c = col(name);
+    let (hyphenated, ten_digits) = match dtype {
+        DataType::String => (
+            c.clone().str().contains(lit(CPR_WITH_HYPHEN), true),
+            c.clone().str().contains(lit(CPR_TEN_DIGITS), true),
+        ),
+        dt if dt.is_integer() => {
+            // Leading zeros are lost in number columns: 0101501234 is 101501234.
+            let v = c.clone().cast(DataType::Int64);
+            let day = v.clone() / lit(100_000_000i64);
+            let month = (v.clone() / lit(1_000_000i64)) % lit(100i64);
+            let looks = v
+                .clone()
+                .gt_eq(lit(100_000_000i64))
+                .and(v.lt(lit(10_000_000_000i64)))
+                .and(day.clone().gt_eq(lit(1)))
+                .and(day.lt_eq(lit(31)))
+                .and(month.clone().gt_eq(lit(1)))
+                .and(month.lt_eq(lit(12)));
+            (lit(false), looks)
+        }
+        _ => return None,
+    };
+    let many = (ten_digits.clone().cast(DataType::Int64).sum() * lit(2i64))
+        .gt(c.is_not_null().cast(DataType::Int64).sum());
+    Some(Check {
+        column: Some(name.to_string()),
+        failing: hyphenated.or(ten_digits.and(many)),
+        show_value: false,
+        message: "looks like a CPR number; kvalitet takes pseudonymised data only (replace CPR numbers with a pseudonymous id such as borger_id). Nothing is computed from this file".into(),
+    })
+}
+
+/// Checks that the key columns identify rows in `frame`; the message names
+/// the first duplicated key.
+pub fn check_unique_key(table: &str, files: &[std::path::PathBuf], frame: &LazyFrame, key: &[String]) -> Result<(), DataError> {
+    let keys: Vec<Expr> = key.iter().map(|k| col(k.as_str())).collect();
+    let duplicates = frame
+        .clone()
+        .group_by(keys.clone())
+        .agg([len().alias("__n")])
+        .filter(col("__n").gt(lit(1)))
+        .limit(1)
+        .collect()
+        .map_err(|e| DataError::file(&files[0], crate::engine::api::polars_message(&e)))?;
+    if duplicates.height() == 0 {
+        return Ok(());
+    }
+    let shown: Vec<String> = key
+        .iter()
+        .map(|k| {
+            let value = duplicates
+                .column(k)
+                .ok()
+                .and_then(|c| c.cast(&DataType::String).ok())
+                .and_then(|c| c.str().ok().and_then(|s| s.get(0).map(str::to_string)))
+                .unwrap_or_default();
+            format!("{k}={value}")
+        })
+        .collect();
+    let count = duplicates.column("__n").ok().and_then(|c| c.u32().ok().and_then(|c| c.get(0))).unwrap_or(2);
+    let rows = row_numbers_of(frame, key, &duplicates);
+    Err(DataError {
+        file: files[0].clone(),
+        row: rows,
+        column: Some(key.join(", ")),
+        message: format!(
+            "duplicate key {} ({count} rows); each row of table {table} must have its own {}",
+            shown.join(", "),
+            key.join(" + ")
+        ),
+    })
+}
+
+fn row_numbers_of(frame: &LazyFrame, key: &[String], duplicate: &DataFrame) -> Option<String> {
+    let mut condition = lit(true);
+    for k in key {
+        let value = duplicate.column(k).ok()?.get(0).ok()?.into_static();
+        condition = condition.and(col(k.as_str()).eq(lit(Scalar::new(duplicate.column(k).ok()?.dtype().clone(), value))));
+    }
+    let rows = frame.clone().with_row_index("__row", None).filter(condition).select([col("__row")]).limit(5).collect().ok()?;
+    let rows: Vec<String> = rows.column("__row").ok()?.u32().ok()?.into_no_null_iter().map(|r| (r + 1).to_string()).collect();
+    Some(format!("rows {}", rows.join(", ")))
+}

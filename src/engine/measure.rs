@@ -1,0 +1,140 @@
+//! What a rule returns: a measure definition over lazy tables.
+//!
+//! The kinds follow the scoring types of HL7 FHIR's Measure resource
+//! (proportion, ratio/rate, continuous variable, cohort) and its population
+//! roles: a proportion has a denominator, a numerator and optional
+//! denominator exclusions (removed from the denominator whatever the
+//! numerator says, e.g. citizens who died) and denominator exceptions
+//! (removed only when the numerator is not met, e.g. a documented reason not
+//! to act). The runner turns a [`Measure`] into grouped results; nothing here
+//! executes a query.
+
+use polars::prelude::LazyFrame;
+use std::fmt;
+
+/// A lazy table as rules see it, with a name for messages.
+#[derive(Clone)]
+pub struct Table {
+    pub frame: LazyFrame,
+    /// Where the table came from, e.g. `indsatser` or `indsatser.filter(..)`.
+    pub origin: String,
+}
+
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Table({})", self.origin)
+    }
+}
+
+/// How a measure turns its tables into a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MeasureKind {
+    /// Distinct numerator keys over distinct denominator keys, in percent.
+    Proportion,
+    /// Events per `per` of the population.
+    Rate { per: f64 },
+    /// Number of rows.
+    Count,
+    /// Mean of a column.
+    Mean,
+    /// Median of a column.
+    Median,
+}
+
+impl MeasureKind {
+    /// The kind's name as used in rules and output.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Proportion => "proportion",
+            Self::Rate { .. } => "rate",
+            Self::Count => "count",
+            Self::Mean => "mean",
+            Self::Median => "median",
+        }
+    }
+}
+
+/// A stratum is a filter on citizens' attributes as of the period end; it
+/// is not a partition (65+ includes 80+).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stratum {
+    /// Everybody: `alle`.
+    All,
+    /// Aged at least N at the period end: `65+`, `67+`, `80+`, `90+`.
+    AgeAtLeast(u32),
+    /// Living in the given form of housing: `plejebolig`, `eget_hjem`.
+    Bolig(String),
+    /// With a dementia diagnosis dated on or before the period end: `demens`.
+    Demens,
+}
+
+impl Stratum {
+    /// The strata a rule can name.
+    pub const HELP: &'static str =
+        "alle, an age band such as 65+ / 67+ / 80+ / 90+, plejebolig, eget_hjem, midlertidig or demens";
+
+    /// Parse a stratum name as written in a rule.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "alle" => Some(Self::All),
+            "demens" => Some(Self::Demens),
+            "plejebolig" | "eget_hjem" | "midlertidig" => Some(Self::Bolig(text.to_string())),
+            _ => {
+                let age = text.strip_suffix('+')?.parse().ok()?;
+                Some(Self::AgeAtLeast(age))
+            }
+        }
+    }
+
+    /// The name written in the results' `stratum` column.
+    pub fn name(&self) -> String {
+        match self {
+            Self::All => "alle".into(),
+            Self::AgeAtLeast(age) => format!("{age}+"),
+            Self::Bolig(bolig) => bolig.clone(),
+            Self::Demens => "demens".into(),
+        }
+    }
+}
+
+/// A measure definition as returned by a rule.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub kind: MeasureKind,
+    /// Proportion: the denominator. Rate: the population. Count, mean,
+    /// median: the table measured.
+    pub base: Table,
+    /// Proportion: the numerator. Rate: the events.
+    pub numerator: Option<Table>,
+    /// Mean and median: the column measured.
+    pub column: Option<String>,
+    /// Removed from the denominator whatever the numerator says.
+    pub exclusions: Option<Table>,
+    /// Removed from the denominator only when not in the numerator.
+    pub exceptions: Option<Table>,
+    /// The columns that identify a member of a proportion's populations.
+    pub key: Vec<String>,
+    /// The strata to report, in order.
+    pub strata: Vec<Stratum>,
+    /// A column of the base table whose values become extra strata
+    /// (`type=fald`, `type=medicinering` …).
+    pub breakdown: Option<String>,
+}
+
+impl Measure {
+    /// A measure of `kind` over `base` with the defaults: key `borger_id`,
+    /// stratum `alle`.
+    pub fn new(kind: MeasureKind, base: Table) -> Self {
+        Self {
+            kind,
+            base,
+            numerator: None,
+            column: None,
+            exclusions: None,
+            exceptions: None,
+            key: vec!["borger_id".into()],
+            strata: vec![Stratum::All],
+            breakdown: None,
+        }
+    }
+}

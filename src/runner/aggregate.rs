@@ -1,0 +1,300 @@
+//! From a measure definition to the lazy plan of its result rows: one row
+//! per unit level × unit × stratum, with numerator, denominator and value.
+//!
+//! Rule authors never write this group-by: the runner attributes every
+//! measured row to its units and strata (see [`super::units`]) and
+//! aggregates here, the same way for every rule.
+
+use super::units::{attr, stratum_filter, stratum_needs, Attributed, Dimensions, UnitLevel};
+use crate::engine::api::date_lit;
+use crate::engine::{Measure, MeasureKind, Period};
+use polars::prelude::*;
+
+/// Flags on a proportion's denominator rows.
+pub mod flag {
+    pub const NUMERATOR: &str = "__numerator";
+    pub const EXCLUDED: &str = "__excluded";
+    pub const EXCEPTION: &str = "__exception";
+    pub const DENOMINATOR: &str = "__denominator";
+}
+
+/// The plans for one measure in one period.
+pub struct MeasurePlans {
+    /// The result rows (columns as in [`RESULT_COLUMNS`], without provenance).
+    pub results: LazyFrame,
+    /// For proportions: numerator members missing from the denominator
+    /// (`n` and an example key `example`), which must be none.
+    pub orphan_check: Option<LazyFrame>,
+    /// Unit levels or strata left out because the data cannot attribute them.
+    pub skipped: Vec<String>,
+}
+
+/// The core result columns, in order.
+pub const RESULT_COLUMNS: [&str; 10] = [
+    "measure_id",
+    "period_start",
+    "period_end",
+    "unit_level",
+    "unit_code",
+    "unit_name",
+    "stratum",
+    "numerator",
+    "denominator",
+    "value",
+];
+
+fn keys(measure: &Measure) -> Vec<Expr> {
+    measure.key.iter().map(|k| col(k.as_str())).collect()
+}
+
+fn member_flag(table: LazyFrame, measure: &Measure, flag_name: &str) -> LazyFrame {
+    table.select(keys(measure)).unique_generic(None, UniqueKeepStrategy::Any).with_column(lit(true).alias(flag_name))
+}
+
+/// A proportion's distinct denominator members with their flags: in the
+/// numerator, excluded, an exception, and counted in the denominator.
+pub fn proportion_population(measure: &Measure) -> LazyFrame {
+    let key = keys(measure);
+    let mut population = measure.base.frame.clone().unique_generic(Some(key.clone()), UniqueKeepStrategy::Any);
+    let roles = [
+        (measure.numerator.as_ref(), flag::NUMERATOR),
+        (measure.exclusions.as_ref(), flag::EXCLUDED),
+        (measure.exceptions.as_ref(), "__exception_listed"),
+    ];
+    for (table, flag_name) in roles {
+        population = match table {
+            Some(table) => population
+                .join(member_flag(table.frame.clone(), measure, flag_name), key.clone(), key.clone(), JoinArgs::new(JoinType::Left))
+                .with_column(col(flag_name).fill_null(lit(false))),
+            None => population.with_column(lit(false).alias(flag_name)),
+        };
+    }
+    population
+        .with_column(col("__exception_listed").and(col(flag::NUMERATOR).not()).alias(flag::EXCEPTION))
+        .with_column(col(flag::EXCLUDED).not().and(col(flag::EXCEPTION).not()).alias(flag::DENOMINATOR))
+        .drop(cols(["__exception_listed"]))
+}
+
+/// Numerator members that are not in the (initial) denominator.
+fn orphan_check(measure: &Measure) -> Option<LazyFrame> {
+    let numerator = measure.numerator.as_ref()?;
+    let key = keys(measure);
+    let denominator = measure.base.frame.clone().select(key.clone());
+    let example = key
+        .iter()
+        .map(|k| k.clone().cast(DataType::String))
+        .reduce(|a, b| a + lit(", ") + b)
+        .expect("a key has columns");
+    Some(
+        numerator
+            .frame
+            .clone()
+            .select(key.clone())
+            .unique_generic(None, UniqueKeepStrategy::Any)
+            .join(denominator, key.clone(), key, JoinArgs::new(JoinType::Anti))
+            .select([len().alias("n"), example.first().alias("example")]),
+    )
+}
+
+/// The expression counting rows: the sum of `antal` when the table has that
+/// column (population counts), else the number of rows.
+fn row_count(attributed: &mut Attributed) -> PolarsResult<Expr> {
+    let schema = attributed.frame.collect_schema()?;
+    Ok(if schema.get("antal").is_some() {
+        col("antal").sum().cast(DataType::Float64)
+    } else {
+        len().cast(DataType::Float64)
+    })
+}
+
+/// Groups `frame` by `level` for every stratum (and breakdown value), with
+/// the given aggregations.
+fn grouped(
+    attributed: &Attributed,
+    level: UnitLevel,
+    measure: &Measure,
+    aggregations: &[Expr],
+) -> Vec<LazyFrame> {
+    let unit = col(level.column());
+    let mut pieces = Vec::new();
+    for stratum in &measure.strata {
+        let piece = attributed
+            .frame
+            .clone()
+            .filter(stratum_filter(stratum).and(unit.clone().is_not_null()))
+            .group_by([unit.clone().alias("unit_code")])
+            .agg(aggregations.to_vec())
+            .with_column(lit(stratum.name()).alias("stratum"));
+        pieces.push(piece);
+    }
+    if let Some(column) = &measure.breakdown {
+        let piece = attributed
+            .frame
+            .clone()
+            .filter(unit.clone().is_not_null())
+            .group_by([unit.alias("unit_code"), col(column.as_str()).cast(DataType::String).alias("__value")])
+            .agg(aggregations.to_vec())
+            .with_column((lit(format!("{column}=")) + col("__value").fill_null(lit("ukendt"))).alias("stratum"))
+            .drop(cols(["__value"]));
+        pieces.push(piece);
+    }
+    pieces
+        .into_iter()
+        .map(|p| p.with_column(lit(level.name()).alias("unit_level")))
+        .collect()
+}
+
+/// Which of the requested levels and the measure's strata `frames` can all
+/// be attributed to; the rest are reported as skipped.
+fn coverage(frames: &[&Attributed], levels: &[UnitLevel], measure: &Measure, skipped: &mut Vec<String>) -> (Vec<UnitLevel>, Measure) {
+    let has = |c: &str| frames.iter().all(|f| f.has(c));
+    let usable_levels: Vec<UnitLevel> = levels
+        .iter()
+        .copied()
+        .filter(|l| {
+            let ok = has(l.column());
+            if !ok {
+                skipped.push(format!("unit level {} (the measured rows have no {} attribute)", l.name(), l.name()));
+            }
+            ok
+        })
+        .collect();
+    let mut measure = measure.clone();
+    measure.strata.retain(|s| {
+        let ok = stratum_needs(s).is_none_or(has);
+        if !ok {
+            skipped.push(format!("stratum {} (the measured rows cannot be attributed to it)", s.name()));
+        }
+        ok
+    });
+    (usable_levels, measure)
+}
+
+/// Builds the result plan of `measure` for `period`, grouped by `levels`.
+pub fn plan(
+    measure_id: &str,
+    measure: &Measure,
+    period: &Period,
+    levels: &[UnitLevel],
+    dimensions: &Dimensions,
+) -> PolarsResult<MeasurePlans> {
+    let mut skipped = Vec::new();
+    let end = period.end;
+    let pieces: Vec<LazyFrame> = match measure.kind {
+        MeasureKind::Proportion => {
+            let population = proportion_population(measure).filter(col(flag::DENOMINATOR));
+            let attributed = dimensions.attach(population, end)?;
+            let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
+            let aggregations = [
+                col(flag::NUMERATOR).sum().cast(DataType::Float64).alias("numerator"),
+                len().cast(DataType::Float64).alias("denominator"),
+            ];
+            levels
+                .iter()
+                .flat_map(|l| grouped(&attributed, *l, &measure, &aggregations))
+                .map(|p| p.with_column((col("numerator") / col("denominator") * lit(100.0)).alias("value")))
+                .collect()
+        }
+        MeasureKind::Rate { per } => {
+            let events = measure.numerator.as_ref().expect("a rate has events");
+            let mut events = dimensions.attach(events.frame.clone(), end)?;
+            let mut population = dimensions.attach(measure.base.frame.clone(), end)?;
+            let (levels, measure) = coverage(&[&events, &population], levels, measure, &mut skipped);
+            let event_count = [row_count(&mut events)?.alias("numerator")];
+            let population_count = [row_count(&mut population)?.alias("denominator")];
+            let join_on = [col("unit_level"), col("unit_code"), col("stratum")];
+            levels
+                .iter()
+                .flat_map(|l| {
+                    let e = grouped(&events, *l, &measure, &event_count);
+                    let p = grouped(&population, *l, &measure, &population_count);
+                    p.into_iter().zip(e).map(|(p, e)| {
+                        p.join(e, join_on.clone(), join_on.clone(), JoinArgs::new(JoinType::Left))
+                            .with_column(col("numerator").fill_null(lit(0.0)))
+                            .with_column((col("numerator") / col("denominator") * lit(per)).alias("value"))
+                    })
+                })
+                .collect()
+        }
+        MeasureKind::Count => {
+            let mut attributed = dimensions.attach(measure.base.frame.clone(), end)?;
+            let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
+            let aggregations = [row_count(&mut attributed)?.alias("numerator")];
+            levels
+                .iter()
+                .flat_map(|l| grouped(&attributed, *l, &measure, &aggregations))
+                .map(|p| {
+                    p.with_columns([lit(Null {}).cast(DataType::Float64).alias("denominator"), col("numerator").alias("value")])
+                })
+                .collect()
+        }
+        MeasureKind::Mean | MeasureKind::Median => {
+            let column = measure.column.as_deref().expect("mean and median have a column");
+            let values = measure.base.frame.clone().filter(col(column).is_not_null());
+            let attributed = dimensions.attach(values, end)?;
+            let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
+            let x = col(column).cast(DataType::Float64);
+            let aggregations = if measure.kind == MeasureKind::Mean {
+                vec![
+                    x.clone().sum().alias("numerator"),
+                    len().cast(DataType::Float64).alias("denominator"),
+                    x.mean().alias("value"),
+                ]
+            } else {
+                vec![
+                    lit(Null {}).cast(DataType::Float64).alias("numerator"),
+                    len().cast(DataType::Float64).alias("denominator"),
+                    x.median().alias("value"),
+                ]
+            };
+            levels.iter().flat_map(|l| grouped(&attributed, *l, &measure, &aggregations)).collect()
+        }
+    };
+    let columns = [
+        lit(measure_id).alias("measure_id"),
+        date_lit(period.start).alias("period_start"),
+        date_lit(period.end).alias("period_end"),
+        col("unit_level"),
+        col("unit_code").cast(DataType::String),
+        col("stratum"),
+        col("numerator").cast(DataType::Float64),
+        col("denominator").cast(DataType::Float64),
+        col("value").cast(DataType::Float64),
+    ];
+    let results = if pieces.is_empty() {
+        empty_results()
+    } else {
+        let stacked = concat(pieces.into_iter().map(|p| p.select(columns.clone())).collect::<Vec<_>>(), UnionArgs::default())?;
+        stacked
+            .join(
+                dimensions.names(),
+                [col("unit_level"), col("unit_code")],
+                [col("unit_level"), col("unit_code")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_column(col("unit_name").fill_null(col("unit_code")))
+            .select(RESULT_COLUMNS.map(col))
+    };
+    Ok(MeasurePlans { results, orphan_check: orphan_check(measure), skipped })
+}
+
+/// An empty frame with the result columns and types.
+pub fn empty_results() -> LazyFrame {
+    let schema: Schema = RESULT_COLUMNS
+        .iter()
+        .map(|name| {
+            let dtype = match *name {
+                "period_start" | "period_end" => DataType::Date,
+                "numerator" | "denominator" | "value" => DataType::Float64,
+                _ => DataType::String,
+            };
+            Field::new((*name).into(), dtype)
+        })
+        .collect();
+    DataFrame::empty_with_schema(&schema).lazy()
+}
+
+/// The attribute columns, for tests and explain output.
+pub fn attribute_columns() -> [&'static str; 6] {
+    [attr::KOMMUNE, attr::PLEJEENHED, attr::REGION, attr::ALDER, attr::BOLIG, attr::DEMENS]
+}

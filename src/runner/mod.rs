@@ -1,0 +1,188 @@
+//! The batch runner: every rule × every period × the requested unit levels,
+//! collected with Polars' `collect_all` so that plans sharing scans and
+//! sub-plans are executed once, then stamped with provenance and written.
+//!
+//! A rule that fails — at compile time, while building its plan or while
+//! executing it — is reported with its file and line and left out; the
+//! others run.
+
+pub mod aggregate;
+pub mod output;
+pub mod units;
+
+pub use units::{Dimensions, UnitLevel};
+
+use crate::catalog::Kommuner;
+use crate::data::DataSource;
+use crate::engine::{Period, Rule, RuleEngine, RuleError};
+use aggregate::MeasurePlans;
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub periods: Vec<Period>,
+    pub levels: Vec<UnitLevel>,
+    /// The catalogue version stamped on every row.
+    pub catalog_version: String,
+}
+
+/// A rule that did not produce results, and why.
+#[derive(Debug, Clone)]
+pub struct RuleFailure {
+    pub rule_id: String,
+    pub error: RuleError,
+}
+
+/// The outcome of a run.
+pub struct RunOutcome {
+    /// The results table (see `aggregate::RESULT_COLUMNS` plus provenance).
+    pub results: DataFrame,
+    pub failures: Vec<RuleFailure>,
+    /// Notes such as unit levels a measure cannot be grouped by.
+    pub notes: Vec<String>,
+    /// Rules found, compiled or not.
+    pub rules_total: usize,
+    pub run_id: String,
+    pub seconds: f64,
+}
+
+/// Reads every `*.rhai` file in `dir` (sorted by name) and compiles it.
+pub fn compile_rules(engine: &RuleEngine, dir: &Path) -> Result<Vec<Result<Rule, RuleError>>, RuleError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| RuleError::whole(dir, format!("cannot read the rules directory: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
+        .collect();
+    paths.sort();
+    Ok(paths.iter().map(|p| engine.compile_file(p)).collect())
+}
+
+/// Builds, for one rule, the plans of every period.
+fn plan_rule(
+    engine: &RuleEngine,
+    rule: &Rule,
+    options: &RunOptions,
+    dimensions: &Dimensions,
+    notes: &mut Vec<String>,
+) -> Result<Vec<MeasurePlans>, RuleError> {
+    let mut plans = Vec::new();
+    for period in &options.periods {
+        let measure = engine.evaluate(rule, period)?;
+        let plan = aggregate::plan(&rule.id, &measure, period, &options.levels, dimensions)
+            .map_err(|e| RuleError::whole(&rule.path, crate::engine::api::polars_message(&e)))?;
+        if period == &options.periods[0] {
+            notes.extend(plan.skipped.iter().map(|s| format!("{}: skipped {s}", rule.id)));
+        }
+        plans.push(plan);
+    }
+    Ok(plans)
+}
+
+/// Executes one rule's plans together; the orphan checks come back first.
+fn execute(rule: &Rule, plans: Vec<MeasurePlans>) -> Result<DataFrame, RuleError> {
+    let mut dsl = Vec::new();
+    let checks = plans.iter().filter(|p| p.orphan_check.is_some()).count();
+    for plan in &plans {
+        if let Some(check) = &plan.orphan_check {
+            dsl.push(check.clone().logical_plan);
+        }
+    }
+    for plan in &plans {
+        dsl.push(plan.results.clone().logical_plan);
+    }
+    let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default())
+        .map_err(|e| RuleError::whole(&rule.path, format!("the plan failed when run: {}", crate::engine::api::polars_message(&e))))?;
+    let (check_frames, result_frames) = frames.split_at(checks);
+    for check in check_frames {
+        let n = check.column("n").ok().and_then(|c| c.cast(&DataType::UInt64).ok()).and_then(|c| c.u64().ok()?.get(0)).unwrap_or(0);
+        if n > 0 {
+            let example = check.column("example").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_string)).unwrap_or_default();
+            return Err(RuleError::whole(
+                &rule.path,
+                format!(
+                    "the numerator has {n} member(s) that are not in the denominator (for example {example}); a numerator must be a subset of its denominator"
+                ),
+            ));
+        }
+    }
+    let mut results = aggregate::empty_results().collect().expect("empty frame");
+    for frame in result_frames {
+        results.vstack_mut(frame).map_err(|e| RuleError::whole(&rule.path, e.to_string()))?;
+    }
+    Ok(results)
+}
+
+/// Runs every compiled rule for every period; `progress` is called after
+/// each rule with (rules done, rules in all, rule id).
+pub fn run(
+    engine: &RuleEngine,
+    rules: Vec<Result<Rule, RuleError>>,
+    data: &DataSource,
+    kommuner: &Kommuner,
+    options: &RunOptions,
+    mut progress: impl FnMut(usize, usize, &str),
+) -> Result<RunOutcome, PolarsError> {
+    let started = Instant::now();
+    let dimensions = Dimensions::new(data, kommuner);
+    let inputs_sha256 = data.inputs_sha256().map_err(|e| PolarsError::IO { error: e.into(), msg: None })?;
+    let run_id = run_id(&inputs_sha256);
+    let mut failures = Vec::new();
+    let mut notes = Vec::new();
+    let mut parts: Vec<DataFrame> = Vec::new();
+    let total = rules.len();
+    for (done, rule) in rules.into_iter().enumerate() {
+        let rule = match rule {
+            Ok(rule) => rule,
+            Err(error) => {
+                let rule_id = crate::engine::rule_id(&error.path).unwrap_or_default();
+                progress(done + 1, total, &rule_id);
+                failures.push(RuleFailure { rule_id, error });
+                continue;
+            }
+        };
+        let outcome = plan_rule(engine, &rule, options, &dimensions, &mut notes).and_then(|plans| execute(&rule, plans));
+        match outcome {
+            Ok(mut frame) => {
+                let n = frame.height();
+                let stamp = [
+                    Column::new_scalar("run_id".into(), Scalar::from(PlSmallStr::from(run_id.as_str())), n),
+                    Column::new_scalar("rule_sha256".into(), Scalar::from(PlSmallStr::from(rule.sha256.as_str())), n),
+                    Column::new_scalar("inputs_sha256".into(), Scalar::from(PlSmallStr::from(inputs_sha256.as_str())), n),
+                    Column::new_scalar(
+                        "catalog_version".into(),
+                        Scalar::from(PlSmallStr::from(options.catalog_version.as_str())),
+                        n,
+                    ),
+                ];
+                for column in stamp {
+                    frame.with_column(column)?;
+                }
+                parts.push(frame);
+            }
+            Err(error) => failures.push(RuleFailure { rule_id: rule.id.clone(), error }),
+        }
+        progress(done + 1, total, &rule.id);
+    }
+    let results = match parts.into_iter().reduce(|mut a, b| {
+        a.vstack_mut(&b).expect("same columns");
+        a
+    }) {
+        Some(mut all) => {
+            all.rechunk_mut();
+            all.sort(
+                ["measure_id", "period_start", "unit_level", "unit_code", "stratum"],
+                SortMultipleOptions::default().with_maintain_order(true),
+            )?
+        }
+        None => output::empty_with_provenance(),
+    };
+    Ok(RunOutcome { results, failures, notes, rules_total: total, run_id, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// A run id: UTC time and the first hex digits of the inputs' hash.
+fn run_id(inputs_sha256: &str) -> String {
+    format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &inputs_sha256[..8])
+}

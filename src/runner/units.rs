@@ -1,0 +1,248 @@
+//! Units and strata: which kommune, plejeenhed and region a row belongs to,
+//! and the citizen attributes strata filter on, all as of the period end.
+//!
+//! A row gets its attributes from its own columns where it has them
+//! (`kommune_kode`, `plejeenhed_id`, `alder`), otherwise through `borger_id`
+//! from the citizen tables: `borgere` (age, kommune, dementia diagnosis)
+//! and `tilknytning` (plejeenhed and bolig over time). Regions come from the
+//! catalogue's list of municipalities.
+
+use crate::catalog::Kommuner;
+use crate::data::DataSource;
+use crate::engine::api::{age_at, date_lit};
+use crate::engine::Stratum;
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+/// The attribute columns added to measured rows.
+pub mod attr {
+    pub const KOMMUNE: &str = "__kommune";
+    pub const PLEJEENHED: &str = "__plejeenhed";
+    pub const REGION: &str = "__region";
+    pub const ALDER: &str = "__alder";
+    pub const BOLIG: &str = "__bolig";
+    pub const DEMENS: &str = "__demens";
+}
+
+/// The levels results are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UnitLevel {
+    Kommune,
+    Plejeenhed,
+    Region,
+}
+
+impl UnitLevel {
+    /// All levels, in report order.
+    pub const ALL: [UnitLevel; 3] = [Self::Kommune, Self::Plejeenhed, Self::Region];
+
+    /// Parses `kommune`, `plejeenhed` or `region`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "kommune" => Some(Self::Kommune),
+            "plejeenhed" => Some(Self::Plejeenhed),
+            "region" => Some(Self::Region),
+            _ => None,
+        }
+    }
+
+    /// The name in the results' `unit_level` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Kommune => "kommune",
+            Self::Plejeenhed => "plejeenhed",
+            Self::Region => "region",
+        }
+    }
+
+    /// The attribute column holding a row's unit code at this level.
+    pub fn column(self) -> &'static str {
+        match self {
+            Self::Kommune => attr::KOMMUNE,
+            Self::Plejeenhed => attr::PLEJEENHED,
+            Self::Region => attr::REGION,
+        }
+    }
+}
+
+/// The condition a stratum puts on attributed rows.
+pub fn stratum_filter(stratum: &Stratum) -> Expr {
+    match stratum {
+        Stratum::All => lit(true),
+        Stratum::AgeAtLeast(age) => col(attr::ALDER).gt_eq(lit(*age as i32)),
+        Stratum::Bolig(bolig) => col(attr::BOLIG).eq(lit(bolig.as_str())),
+        Stratum::Demens => col(attr::DEMENS).eq(lit(true)),
+    }
+}
+
+/// The attribute column a stratum needs, if any.
+pub fn stratum_needs(stratum: &Stratum) -> Option<&'static str> {
+    match stratum {
+        Stratum::All => None,
+        Stratum::AgeAtLeast(_) => Some(attr::ALDER),
+        Stratum::Bolig(_) => Some(attr::BOLIG),
+        Stratum::Demens => Some(attr::DEMENS),
+    }
+}
+
+/// The dimension tables attributes come from.
+#[derive(Clone)]
+pub struct Dimensions {
+    borgere: Option<LazyFrame>,
+    tilknytning: Option<LazyFrame>,
+    plejeenheder: Option<LazyFrame>,
+    regions: LazyFrame,
+    names: LazyFrame,
+}
+
+/// A frame with attribute columns, and which attributes it has.
+pub struct Attributed {
+    pub frame: LazyFrame,
+    pub columns: Vec<String>,
+}
+
+impl Attributed {
+    /// Whether the attribute column is present.
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.iter().any(|c| c == column)
+    }
+}
+
+fn string_frame(columns: Vec<(&str, Vec<String>)>) -> LazyFrame {
+    let columns: Vec<Column> = columns.into_iter().map(|(name, values)| Column::new(name.into(), values)).collect();
+    DataFrame::new_infer_height(columns).expect("columns of equal length").lazy()
+}
+
+impl Dimensions {
+    /// Dimensions from the data's citizen tables and the catalogue's
+    /// municipalities.
+    pub fn new(data: &DataSource, kommuner: &Kommuner) -> Self {
+        let regions = string_frame(vec![
+            ("__k", kommuner.kommuner.iter().map(|k| k.kode.clone()).collect()),
+            (attr::REGION, kommuner.kommuner.iter().map(|k| k.region_kode.clone()).collect()),
+        ]);
+        let mut levels = Vec::new();
+        let mut codes = Vec::new();
+        let mut names = Vec::new();
+        for k in &kommuner.kommuner {
+            levels.push("kommune".to_string());
+            codes.push(k.kode.clone());
+            names.push(k.navn.clone());
+        }
+        for r in &kommuner.regioner {
+            levels.push("region".to_string());
+            codes.push(r.kode.clone());
+            names.push(r.navn.clone());
+        }
+        let mut names = string_frame(vec![("unit_level", levels), ("unit_code", codes), ("unit_name", names)]);
+        let plejeenheder = data.get("plejeenheder").map(|t| t.frame.clone());
+        if let Some(units) = &plejeenheder {
+            let units = units.clone().select([
+                lit("plejeenhed").alias("unit_level"),
+                col("plejeenhed_id").alias("unit_code"),
+                col("navn").alias("unit_name"),
+            ]);
+            names = concat([names, units], UnionArgs::default()).expect("same columns");
+        }
+        Self {
+            borgere: data.get("borgere").map(|t| t.frame.clone()),
+            tilknytning: data.get("tilknytning").map(|t| t.frame.clone()),
+            plejeenheder,
+            regions,
+            names,
+        }
+    }
+
+    /// Unit names: `unit_level, unit_code, unit_name`.
+    pub fn names(&self) -> LazyFrame {
+        self.names.clone()
+    }
+
+    /// Each citizen's attributes as of `end`: age, kommune, dementia, and
+    /// the plejeenhed and bolig of the latest `tilknytning` started by then
+    /// (ended ones count only for citizens who died while attached).
+    fn citizens(&self, end: NaiveDate) -> Option<LazyFrame> {
+        let borgere = self.borgere.clone()?;
+        let alive = col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end)));
+        let mut citizens = borgere.select([
+            col("borger_id"),
+            col("kommune_kode").alias(attr::KOMMUNE),
+            age_at(col("foedselsdato"), end).alias(attr::ALDER),
+            col("demens_diagnose_dato").lt_eq(date_lit(end)).fill_null(lit(false)).alias(attr::DEMENS),
+            alive.alias("__alive"),
+        ]);
+        if let Some(tilknytning) = self.tilknytning.clone() {
+            let latest = tilknytning.filter(col("start").lt_eq(date_lit(end))).group_by([col("borger_id")]).agg([
+                col("plejeenhed_id").sort_by([col("start")], SortMultipleOptions::default()).last().alias("__p"),
+                col("bolig").sort_by([col("start")], SortMultipleOptions::default()).last().alias("__b"),
+                col("slut").sort_by([col("start")], SortMultipleOptions::default()).last().alias("__s"),
+            ]);
+            let ended = col("__s").is_not_null().and(col("__s").lt(date_lit(end))).and(col("__alive"));
+            citizens = citizens
+                .join(latest, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left))
+                .with_columns([
+                    when(ended.clone()).then(lit(Null {}).cast(DataType::String)).otherwise(col("__p")).alias(attr::PLEJEENHED),
+                    when(ended.or(col("__b").is_null())).then(lit("eget_hjem")).otherwise(col("__b")).alias(attr::BOLIG),
+                ])
+                .drop(cols(["__p", "__b", "__s"]));
+        }
+        Some(citizens.drop(cols(["__alive"])))
+    }
+
+    /// Adds attribute columns to `frame` as of `end`.
+    pub fn attach(&self, frame: LazyFrame, end: NaiveDate) -> PolarsResult<Attributed> {
+        let mut frame = frame;
+        let own: Vec<String> = frame.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
+        let has = |c: &str| own.iter().any(|o| o == c);
+        let mut attributes: Vec<String> = Vec::new();
+        if has("borger_id") {
+            if let Some(mut citizens) = self.citizens(end) {
+                // The row's own columns win over the citizen's.
+                // A row's own plejeenhed places it in that unit's kommune.
+                let mut drop = Vec::new();
+                if has("kommune_kode") || (has("plejeenhed_id") && self.plejeenheder.is_some()) {
+                    drop.push(attr::KOMMUNE);
+                }
+                if has("plejeenhed_id") {
+                    drop.push(attr::PLEJEENHED);
+                }
+                if has("alder") {
+                    drop.push(attr::ALDER);
+                }
+                let names: Vec<String> =
+                    citizens.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
+                let keep: Vec<Expr> =
+                    names.iter().filter(|n| !drop.contains(&n.as_str())).map(|n| col(n.as_str())).collect();
+                citizens = citizens.select(keep);
+                attributes.extend(names.into_iter().filter(|n| n != "borger_id" && !drop.contains(&n.as_str())));
+                frame = frame.join(citizens, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left));
+            }
+        }
+        if has("kommune_kode") {
+            frame = frame.with_column(col("kommune_kode").cast(DataType::String).alias(attr::KOMMUNE));
+            attributes.push(attr::KOMMUNE.into());
+        }
+        if has("plejeenhed_id") {
+            frame = frame.with_column(col("plejeenhed_id").cast(DataType::String).alias(attr::PLEJEENHED));
+            attributes.push(attr::PLEJEENHED.into());
+            if !has("kommune_kode") {
+                if let Some(units) = &self.plejeenheder {
+                    let units = units.clone().select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
+                    frame = frame.join(units, [col(attr::PLEJEENHED)], [col("__pe")], JoinArgs::new(JoinType::Left));
+                    attributes.push(attr::KOMMUNE.into());
+                }
+            }
+        }
+        if has("alder") {
+            frame = frame.with_column(col("alder").cast(DataType::Int32).alias(attr::ALDER));
+            attributes.push(attr::ALDER.into());
+        }
+        if attributes.iter().any(|a| a == attr::KOMMUNE) {
+            frame = frame.join(self.regions.clone(), [col(attr::KOMMUNE)], [col("__k")], JoinArgs::new(JoinType::Left));
+            attributes.push(attr::REGION.into());
+        }
+        attributes.sort();
+        attributes.dedup();
+        Ok(Attributed { frame, columns: attributes })
+    }
+}
