@@ -65,9 +65,7 @@ impl Kommuner {
 
     /// The municipality with that code or name (case-insensitive).
     pub fn find(&self, code_or_name: &str) -> Option<&Kommune> {
-        self.kommuner
-            .iter()
-            .find(|k| k.kode == code_or_name || k.navn.to_lowercase() == code_or_name.to_lowercase())
+        self.kommuner.iter().find(|k| k.kode == code_or_name || k.navn.to_lowercase() == code_or_name.to_lowercase())
     }
 }
 

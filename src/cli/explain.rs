@@ -63,7 +63,8 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     if let Some(unit) = &args.unit {
         frame = frame.filter(col(level.column()).eq(lit(unit.as_str())));
     }
-    let mut shown: Vec<Expr> = measure.key.iter().filter(|k| has_column(&mut frame, k)).map(|k| col(k.as_str())).collect();
+    let mut shown: Vec<Expr> =
+        measure.key.iter().filter(|k| has_column(&mut frame, k)).map(|k| col(k.as_str())).collect();
     if measure.kind == MeasureKind::Proportion {
         let yes_no = |c: &str, name: &str| when(col(c)).then(lit("ja")).otherwise(lit("nej")).alias(name);
         shown.extend([
@@ -80,11 +81,17 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         Some(unit) => format!("{} {unit}", level.name()),
         None => "all units".to_string(),
     };
-    println!("# {} ({}), {} {}: {} member(s)", rule.id, measure.kind.name(), period.label(), unit_text, listing.height());
+    println!(
+        "# {} ({}), {} {}: {} member(s)",
+        rule.id,
+        measure.kind.name(),
+        period.label(),
+        unit_text,
+        listing.height()
+    );
     if measure.kind == MeasureKind::Proportion {
-        let count = |c: &str| {
-            listing.column(c).ok().and_then(|s| s.str().ok().and_then(|s| s.equal("ja").sum())).unwrap_or(0)
-        };
+        let count =
+            |c: &str| listing.column(c).ok().and_then(|s| s.str().ok().and_then(|s| s.equal("ja").sum())).unwrap_or(0);
         let numerator = listing
             .clone()
             .lazy()

@@ -5,7 +5,9 @@
 //! tables failed (what succeeded is written); 2 nothing could be done
 //! (bad arguments, unreadable directories).
 
+mod catalog;
 mod explain;
+mod synth;
 
 use crate::catalog::Kommuner;
 use crate::data::{DataSource, Schema};
@@ -32,6 +34,12 @@ enum Command {
     Check(CheckArgs),
     /// Show which citizens make up one measure's number, and its plan.
     Explain(explain::ExplainArgs),
+    /// List the catalogue's areas, drivers and measures, or show one measure.
+    Catalog(catalog::CatalogArgs),
+    /// Generate synthetic input data.
+    Synth(synth::SynthArgs),
+    /// Generate a small dataset, run every rule on it and say where to look.
+    Demo(synth::DemoArgs),
 }
 
 #[derive(clap::Args)]
@@ -85,6 +93,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Catalog(args) => catalog::catalog(args),
+        Command::Synth(args) => synth::synth(args),
+        Command::Demo(args) => synth::demo(args),
     };
     match outcome {
         Ok(code) => code,
@@ -97,13 +108,15 @@ pub fn main() -> ExitCode {
 
 /// Parses a period bound; `end` picks the last day of it.
 fn parse_bound(text: &str, what: &str) -> anyhow::Result<Period> {
-    Period::parse(text).ok_or_else(|| anyhow::anyhow!("--{what} {text:?} is not a period; write YYYY-MM, YYYY-Qn or YYYY"))
+    Period::parse(text)
+        .ok_or_else(|| anyhow::anyhow!("--{what} {text:?} is not a period; write YYYY-MM, YYYY-Qn or YYYY"))
 }
 
 fn parse_levels(text: &str) -> anyhow::Result<Vec<UnitLevel>> {
     text.split(',')
         .map(|l| {
-            UnitLevel::parse(l).ok_or_else(|| anyhow::anyhow!("--by: unknown unit level {l:?}; use kommune, plejeenhed or region"))
+            UnitLevel::parse(l)
+                .ok_or_else(|| anyhow::anyhow!("--by: unknown unit level {l:?}; use kommune, plejeenhed or region"))
         })
         .collect()
 }
@@ -135,7 +148,8 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if rules.is_empty() {
         anyhow::bail!("no rules (*.rhai) in {}", args.rules.display());
     }
-    let bar = if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(rules.len() as u64) };
+    let bar =
+        if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(rules.len() as u64) };
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} rules {msg}")
             .expect("valid template")
@@ -183,13 +197,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let rules = runner::compile_rules(&engine, &args.rules)?;
     let mut failed = 0;
     for rule in &rules {
-        let result = rule.as_ref().map_err(Clone::clone).and_then(|rule| {
-            if args.data.is_some() {
-                engine.evaluate(rule, &period).map(|_| ())
-            } else {
-                Ok(())
-            }
-        });
+        let result = rule
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|rule| if args.data.is_some() { engine.evaluate(rule, &period).map(|_| ()) } else { Ok(()) });
         match (result, rule) {
             (Ok(()), Ok(rule)) => println!("ok    {}", rule.id),
             (Err(error), _) => {
@@ -201,7 +212,13 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(dir) = &args.data {
         let tables = data.table_names();
-        println!("data  {}: {} tables ({}), {} problem(s)", dir.display(), tables.len(), tables.join(", "), data_problems);
+        println!(
+            "data  {}: {} tables ({}), {} problem(s)",
+            dir.display(),
+            tables.len(),
+            tables.join(", "),
+            data_problems
+        );
         let schema = Schema::standard();
         let missing = data.missing_standard_tables(&schema);
         if !missing.is_empty() {

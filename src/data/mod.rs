@@ -99,8 +99,8 @@ impl DataSource {
     /// Problems with single tables are kept per table (see
     /// [`DataSource::problems`]); only an unreadable directory is an error.
     pub fn open(dir: &Path, schema: &Schema) -> Result<Self, DataError> {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| DataError::file(dir, format!("cannot read the data directory: {e}")))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| DataError::file(dir, format!("cannot read the data directory: {e}")))?;
         let mut found: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.sort();
@@ -115,10 +115,10 @@ impl DataSource {
                 if let (Some(name), false) = (path.file_name().and_then(|n| n.to_str()), files.is_empty()) {
                     found.entry(name.to_string()).or_default().extend(files);
                 }
-            } else if Format::of(&path).is_some() {
-                if let Some(name) = path.file_stem().and_then(|n| n.to_str()) {
-                    found.entry(name.to_string()).or_default().push(path.clone());
-                }
+            } else if Format::of(&path).is_some()
+                && let Some(name) = path.file_stem().and_then(|n| n.to_str())
+            {
+                found.entry(name.to_string()).or_default().push(path.clone());
             }
         }
         let tables = found
@@ -160,8 +160,8 @@ impl DataSource {
     pub fn inputs_sha256(&self) -> std::io::Result<String> {
         let mut files: Vec<&PathBuf> = self
             .tables
-            .iter()
-            .flat_map(|(_, t)| match t {
+            .values()
+            .flat_map(|t| match t {
                 Ok(t) => t.files.iter().collect::<Vec<_>>(),
                 Err(errors) => errors.iter().map(|e| &e.file).collect(),
             })
@@ -215,9 +215,13 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
     }
     let mut frames = Vec::new();
     let mut errors = Vec::new();
+    let mut numbering = RowNumbering::Row;
     for file in files {
-        let (frame, numbering) = match open_file(file) {
-            Ok(opened) => opened,
+        let frame = match open_file(file) {
+            Ok((frame, file_numbering)) => {
+                numbering = file_numbering;
+                frame
+            }
             Err(message) => {
                 errors.push(DataError::file(file, message));
                 continue;
@@ -239,7 +243,9 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
         })?
     };
     if let Some(schema) = schema {
-        validate::check_unique_key(name, files, &frame, &schema.key).map_err(|e| vec![e])?;
+        // Row numbers are per file only when there is one file.
+        let numbering = if files.len() == 1 { numbering } else { RowNumbering::Row };
+        validate::check_unique_key(name, files, &frame, &schema.key, numbering).map_err(|e| vec![e])?;
     }
     Ok(LoadedTable { frame, files: files.to_vec() })
 }

@@ -5,8 +5,8 @@
 //! Parquet file is scanned once. A failing check becomes a [`DataError`]
 //! naming the file, the row (the line, for CSV) and the column.
 
-use super::schema::{ColumnType, TableSchema};
 use super::DataError;
+use super::schema::{ColumnType, TableSchema};
 use polars::prelude::*;
 use std::path::Path;
 
@@ -20,11 +20,30 @@ pub enum RowNumbering {
 }
 
 impl RowNumbering {
-    fn describe(self, index: u64) -> String {
+    /// The number people see for the 0-based row `index`.
+    fn number(self, index: u64) -> u64 {
         match self {
-            Self::CsvLine => format!("line {}", index + 2),
-            Self::Row => format!("row {}", index + 1),
+            Self::CsvLine => index + 2,
+            Self::Row => index + 1,
         }
+    }
+
+    fn word(self, plural: bool) -> &'static str {
+        match (self, plural) {
+            (Self::CsvLine, false) => "line",
+            (Self::CsvLine, true) => "lines",
+            (Self::Row, false) => "row",
+            (Self::Row, true) => "rows",
+        }
+    }
+
+    fn describe(self, index: u64) -> String {
+        format!("{} {}", self.word(false), self.number(index))
+    }
+
+    fn describe_all(self, indices: &[u64]) -> String {
+        let numbers: Vec<String> = indices.iter().map(|i| self.number(*i).to_string()).collect();
+        format!("{} {}", self.word(numbers.len() > 1), numbers.join(", "))
     }
 }
 
@@ -105,10 +124,11 @@ fn coerce(name: &str, actual: &DataType, target: ColumnType) -> Option<Expr> {
 /// The typed form of a text column outside the schema: the first of whole
 /// number, number, date, date and time, true/false that every value fits.
 fn infer_text_column(frame: &LazyFrame, name: &str) -> Option<Expr> {
-    let candidates: Vec<Expr> = [ColumnType::Int, ColumnType::Float, ColumnType::Date, ColumnType::Datetime, ColumnType::Bool]
-        .iter()
-        .filter_map(|t| coerce(name, &DataType::String, *t))
-        .collect();
+    let candidates: Vec<Expr> =
+        [ColumnType::Int, ColumnType::Float, ColumnType::Date, ColumnType::Datetime, ColumnType::Bool]
+            .iter()
+            .filter_map(|t| coerce(name, &DataType::String, *t))
+            .collect();
     let value = col(name);
     let failures: Vec<Expr> = candidates
         .iter()
@@ -189,7 +209,10 @@ pub fn validate_file(
                 let allowed = Series::new("allowed".into(), column.values.clone());
                 checks.push(Check {
                     column: Some(column.name.clone()),
-                    failing: converted.clone().is_not_null().and(converted.clone().is_in(lit(allowed).implode(false), false).not()),
+                    failing: converted
+                        .clone()
+                        .is_not_null()
+                        .and(converted.clone().is_in(lit(allowed).implode(false), false).not()),
                     show_value: true,
                     message: format!("is not one of the allowed values: {}", column.values.join(", ")),
                 });
@@ -256,7 +279,11 @@ pub fn validate_file(
         if n == 0 {
             continue;
         }
-        let row = result.column("row").ok().and_then(|c| c.cast(&DataType::UInt64).ok()).and_then(|c| c.u64().ok().and_then(|c| c.get(0)));
+        let row = result
+            .column("row")
+            .ok()
+            .and_then(|c| c.cast(&DataType::UInt64).ok())
+            .and_then(|c| c.u64().ok().and_then(|c| c.get(0)));
         let value = result.column("value").ok().and_then(|c| c.str().ok().and_then(|c| c.get(0).map(str::to_string)));
         let mut message = match value {
             Some(v) => format!("\"{v}\" {}", check.message),
@@ -285,10 +312,9 @@ pub fn validate_file(
 fn cpr_check(name: &str, dtype: &DataType) -> Option<Check> {
     let c = col(name);
     let (hyphenated, ten_digits) = match dtype {
-        DataType::String => (
-            c.clone().str().contains(lit(CPR_WITH_HYPHEN), true),
-            c.clone().str().contains(lit(CPR_TEN_DIGITS), true),
-        ),
+        DataType::String => {
+            (c.clone().str().contains(lit(CPR_WITH_HYPHEN), true), c.clone().str().contains(lit(CPR_TEN_DIGITS), true))
+        }
         dt if dt.is_integer() => {
             // Leading zeros are lost in number columns: 0101501234 is 101501234.
             let v = c.clone().cast(DataType::Int64);
@@ -306,8 +332,8 @@ fn cpr_check(name: &str, dtype: &DataType) -> Option<Check> {
         }
         _ => return None,
     };
-    let many = (ten_digits.clone().cast(DataType::Int64).sum() * lit(2i64))
-        .gt(c.is_not_null().cast(DataType::Int64).sum());
+    let many =
+        (ten_digits.clone().cast(DataType::Int64).sum() * lit(2i64)).gt(c.is_not_null().cast(DataType::Int64).sum());
     Some(Check {
         column: Some(name.to_string()),
         failing: hyphenated.or(ten_digits.and(many)),
@@ -318,7 +344,13 @@ fn cpr_check(name: &str, dtype: &DataType) -> Option<Check> {
 
 /// Checks that the key columns identify rows in `frame`; the message names
 /// the first duplicated key.
-pub fn check_unique_key(table: &str, files: &[std::path::PathBuf], frame: &LazyFrame, key: &[String]) -> Result<(), DataError> {
+pub fn check_unique_key(
+    table: &str,
+    files: &[std::path::PathBuf],
+    frame: &LazyFrame,
+    key: &[String],
+    numbering: RowNumbering,
+) -> Result<(), DataError> {
     let keys: Vec<Expr> = key.iter().map(|k| col(k.as_str())).collect();
     let duplicates = frame
         .clone()
@@ -344,7 +376,7 @@ pub fn check_unique_key(table: &str, files: &[std::path::PathBuf], frame: &LazyF
         })
         .collect();
     let count = duplicates.column("__n").ok().and_then(|c| c.u32().ok().and_then(|c| c.get(0))).unwrap_or(2);
-    let rows = row_numbers_of(frame, key, &duplicates);
+    let rows = row_numbers_of(frame, key, &duplicates).map(|rows| numbering.describe_all(&rows));
     Err(DataError {
         file: files[0].clone(),
         row: rows,
@@ -357,13 +389,15 @@ pub fn check_unique_key(table: &str, files: &[std::path::PathBuf], frame: &LazyF
     })
 }
 
-fn row_numbers_of(frame: &LazyFrame, key: &[String], duplicate: &DataFrame) -> Option<String> {
+/// The 0-based indices of the first rows carrying the duplicated key.
+fn row_numbers_of(frame: &LazyFrame, key: &[String], duplicate: &DataFrame) -> Option<Vec<u64>> {
     let mut condition = lit(true);
     for k in key {
         let value = duplicate.column(k).ok()?.get(0).ok()?.into_static();
-        condition = condition.and(col(k.as_str()).eq(lit(Scalar::new(duplicate.column(k).ok()?.dtype().clone(), value))));
+        condition =
+            condition.and(col(k.as_str()).eq(lit(Scalar::new(duplicate.column(k).ok()?.dtype().clone(), value))));
     }
-    let rows = frame.clone().with_row_index("__row", None).filter(condition).select([col("__row")]).limit(5).collect().ok()?;
-    let rows: Vec<String> = rows.column("__row").ok()?.u32().ok()?.into_no_null_iter().map(|r| (r + 1).to_string()).collect();
-    Some(format!("rows {}", rows.join(", ")))
+    let rows =
+        frame.clone().with_row_index("__row", None).filter(condition).select([col("__row")]).limit(5).collect().ok()?;
+    Some(rows.column("__row").ok()?.cast(&DataType::UInt64).ok()?.u64().ok()?.into_no_null_iter().collect())
 }

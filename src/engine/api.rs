@@ -11,7 +11,7 @@ use super::dates::{Period, Span};
 use super::measure::{Measure, MeasureKind, Stratum, Table};
 use chrono::NaiveDate;
 use polars::prelude::{self as pl, JoinArgs, JoinType, LazyFrame, NamedFrom, PlSmallStr, SortMultipleOptions};
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position, INT, FLOAT};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Position};
 use std::sync::Arc;
 
 /// A Polars expression in a rule.
@@ -80,10 +80,7 @@ fn literal(value: &Dynamic) -> Res<pl::Expr> {
     if value.is_unit() {
         return Ok(pl::lit(pl::Null {}));
     }
-    Err(error(format!(
-        "expected a column expression, number, text, true/false or date, found {}",
-        value.type_name()
-    )))
+    Err(error(format!("expected a column expression, number, text, true/false or date, found {}", value.type_name())))
 }
 
 /// Turns a rule value naming columns (`"borger_id"` or `["a", "b"]`) into names.
@@ -102,10 +99,7 @@ fn column_names(value: &Dynamic) -> Res<Vec<String>> {
             })
             .collect();
     }
-    Err(error(format!(
-        "expected a column name or a list of column names, found {}",
-        value.type_name()
-    )))
+    Err(error(format!("expected a column name or a list of column names, found {}", value.type_name())))
 }
 
 /// Turns a rule value selecting columns (names or expressions) into expressions.
@@ -137,11 +131,7 @@ impl Table {
     }
 
     fn columns(&self) -> Vec<String> {
-        self.frame
-            .clone()
-            .collect_schema()
-            .map(|s| s.iter_names().map(|n| n.to_string()).collect())
-            .unwrap_or_default()
+        self.frame.clone().collect_schema().map(|s| s.iter_names().map(|n| n.to_string()).collect()).unwrap_or_default()
     }
 }
 
@@ -280,7 +270,9 @@ fn register_expressions(engine: &mut Engine) {
     engine.register_fn("to_float", |e: Expr| Expr(e.0.cast(pl::DataType::Float64)));
     engine.register_fn("to_str", |e: Expr| Expr(e.0.cast(pl::DataType::String)));
     engine.register_fn("abs", |e: Expr| Expr(e.0.abs()));
-    engine.register_fn("round", |e: Expr, decimals: INT| Expr(e.0.round(decimals.max(0) as u32, pl::RoundMode::default())));
+    engine.register_fn("round", |e: Expr, decimals: INT| {
+        Expr(e.0.round(decimals.max(0) as u32, pl::RoundMode::default()))
+    });
 
     // Aggregations, for group_by(..).agg([..]).
     engine.register_fn("count", |e: Expr| Expr(e.0.count()));
@@ -408,7 +400,8 @@ pub fn age_at(birth: pl::Expr, at: NaiveDate) -> pl::Expr {
     let day = birth.clone().dt().day().cast(pl::DataType::Int32);
     let (m, d) = (at.month() as i32, at.day() as i32);
     let birthday_ahead = month.clone().gt(pl::lit(m)).or(month.eq(pl::lit(m)).and(day.gt(pl::lit(d))));
-    pl::lit(at.year()) - birth.dt().year().cast(pl::DataType::Int32)
+    pl::lit(at.year())
+        - birth.dt().year().cast(pl::DataType::Int32)
         - pl::when(birthday_ahead).then(pl::lit(1)).otherwise(pl::lit(0))
 }
 
@@ -437,7 +430,9 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
         let exprs = selection(&columns)?;
         t.derive(t.frame.clone().select(exprs), "select(..)")
     });
-    engine.register_fn("with_column", |t: &mut Table, e: Expr| t.derive(t.frame.clone().with_column(e.0), "with_column(..)"));
+    engine.register_fn("with_column", |t: &mut Table, e: Expr| {
+        t.derive(t.frame.clone().with_column(e.0), "with_column(..)")
+    });
     engine.register_fn("with_column", |t: &mut Table, name: ImmutableString, e: Expr| {
         t.derive(t.frame.clone().with_column(e.0.alias(name.as_str())), &format!("with_column(\"{name}\", ..)"))
     });
@@ -474,16 +469,24 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
         let options = SortMultipleOptions::default().with_order_descending(descending);
         t.derive(t.frame.clone().sort(names, options), "sort(..)")
     });
-    engine.register_fn("head", |t: &mut Table, n: INT| t.derive(t.frame.clone().limit(n.max(0) as u32 as _), "head(..)"));
+    engine
+        .register_fn("head", |t: &mut Table, n: INT| t.derive(t.frame.clone().limit(n.max(0) as u32 as _), "head(..)"));
     engine.register_fn("union", |t: &mut Table, other: Table| {
         let frame = pl::concat([t.frame.clone(), other.frame], pl::UnionArgs::default())
             .map_err(|e| error(format!("union: {}", polars_message(&e))))?;
         t.derive(frame, &format!("union({})", other.origin))
     });
-    engine.register_fn("join", |t: &mut Table, other: Table, on: Dynamic| join(t, &other, &on, JoinType::Inner, "join"));
-    engine.register_fn("left_join", |t: &mut Table, other: Table, on: Dynamic| join(t, &other, &on, JoinType::Left, "left_join"));
-    engine.register_fn("semi_join", |t: &mut Table, other: Table, on: Dynamic| join(t, &other, &on, JoinType::Semi, "semi_join"));
-    engine.register_fn("anti_join", |t: &mut Table, other: Table, on: Dynamic| join(t, &other, &on, JoinType::Anti, "anti_join"));
+    engine
+        .register_fn("join", |t: &mut Table, other: Table, on: Dynamic| join(t, &other, &on, JoinType::Inner, "join"));
+    engine.register_fn("left_join", |t: &mut Table, other: Table, on: Dynamic| {
+        join(t, &other, &on, JoinType::Left, "left_join")
+    });
+    engine.register_fn("semi_join", |t: &mut Table, other: Table, on: Dynamic| {
+        join(t, &other, &on, JoinType::Semi, "semi_join")
+    });
+    engine.register_fn("anti_join", |t: &mut Table, other: Table, on: Dynamic| {
+        join(t, &other, &on, JoinType::Anti, "anti_join")
+    });
     engine.register_fn("group_by", |t: &mut Table, columns: Dynamic| -> Res<Grouped> {
         let by = column_names(&columns)?;
         for name in &by {
@@ -494,10 +497,9 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
     engine.register_fn("agg", |g: &mut Grouped, aggregations: Array| -> Res<Table> {
         let mut exprs = Vec::new();
         for item in aggregations {
-            let e = item
-                .clone()
-                .try_cast::<Expr>()
-                .ok_or_else(|| error(format!("agg([..]) takes expressions such as col(\"x\").count(), found {}", item.type_name())))?;
+            let e = item.clone().try_cast::<Expr>().ok_or_else(|| {
+                error(format!("agg([..]) takes expressions such as col(\"x\").count(), found {}", item.type_name()))
+            })?;
             exprs.push(e.0);
         }
         let keys: Vec<pl::Expr> = g.by.iter().map(|n| pl::col(n.as_str())).collect();
@@ -555,7 +557,7 @@ fn register_measures(engine: &mut Engine) {
 }
 
 fn rate(events: Table, population: Table, per: FLOAT) -> Res<Measure> {
-    if !(per > 0.0) {
+    if per.is_nan() || per <= 0.0 {
         return Err(error(format!("rate(..) needs a positive `per` such as 1000, found {per}")));
     }
     let mut m = Measure::new(MeasureKind::Rate { per }, population);

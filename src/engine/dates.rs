@@ -116,9 +116,7 @@ impl Span {
     /// Adds `sign` times this span to a date. Hours are not allowed on dates.
     pub fn shift(self, date: NaiveDate, sign: i64) -> Result<NaiveDate, String> {
         if self.hours != 0 {
-            return Err(format!(
-                "cannot move the date {date} by hours; compare a datetime column instead"
-            ));
+            return Err(format!("cannot move the date {date} by hours; compare a datetime column instead"));
         }
         let months = self.months * sign;
         let moved = if months >= 0 {
@@ -150,11 +148,7 @@ impl Span {
 impl std::ops::Add for Span {
     type Output = Span;
     fn add(self, other: Span) -> Span {
-        Span {
-            months: self.months + other.months,
-            days: self.days + other.days,
-            hours: self.hours + other.hours,
-        }
+        Span { months: self.months + other.months, days: self.days + other.days, hours: self.hours + other.hours }
     }
 }
 

@@ -15,7 +15,7 @@ pub use api::TableSource;
 pub use dates::{Period, PeriodKind, Span};
 pub use measure::{Measure, MeasureKind, Stratum, Table};
 
-use rhai::{Dynamic, Engine, EvalAltResult, Position, Scope, AST};
+use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -133,7 +133,8 @@ impl RuleEngine {
         let arrays = rhai::packages::BasicArrayPackage::new();
         let math = rhai::packages::BasicMathPackage::new();
         use rhai::packages::Package;
-        for module in [core.as_shared_module(), logic.as_shared_module(), arrays.as_shared_module(), math.as_shared_module()]
+        for module in
+            [core.as_shared_module(), logic.as_shared_module(), arrays.as_shared_module(), math.as_shared_module()]
         {
             engine.register_global_module(module);
         }
@@ -172,10 +173,8 @@ impl RuleEngine {
     pub fn evaluate(&self, rule: &Rule, period: &Period) -> Result<Measure, RuleError> {
         let mut scope = Scope::new();
         scope.push_constant("period", period.clone());
-        let value: Dynamic = self
-            .engine
-            .eval_ast_with_scope(&mut scope, &rule.ast)
-            .map_err(|e| RuleError::from_eval(&rule.path, &e))?;
+        let value: Dynamic =
+            self.engine.eval_ast_with_scope(&mut scope, &rule.ast).map_err(|e| RuleError::from_eval(&rule.path, &e))?;
         let type_name = value.type_name().to_string();
         value.try_cast::<Measure>().ok_or_else(|| {
             RuleError::whole(

@@ -5,7 +5,7 @@
 //! measured row to its units and strata (see [`super::units`]) and
 //! aggregates here, the same way for every rule.
 
-use super::units::{attr, stratum_filter, stratum_needs, Attributed, Dimensions, UnitLevel};
+use super::units::{Attributed, Dimensions, UnitLevel, stratum_filter, stratum_needs};
 use crate::engine::api::date_lit;
 use crate::engine::{Measure, MeasureKind, Period};
 use polars::prelude::*;
@@ -64,7 +64,12 @@ pub fn proportion_population(measure: &Measure) -> LazyFrame {
     for (table, flag_name) in roles {
         population = match table {
             Some(table) => population
-                .join(member_flag(table.frame.clone(), measure, flag_name), key.clone(), key.clone(), JoinArgs::new(JoinType::Left))
+                .join(
+                    member_flag(table.frame.clone(), measure, flag_name),
+                    key.clone(),
+                    key.clone(),
+                    JoinArgs::new(JoinType::Left),
+                )
                 .with_column(col(flag_name).fill_null(lit(false))),
             None => population.with_column(lit(false).alias(flag_name)),
         };
@@ -109,12 +114,7 @@ fn row_count(attributed: &mut Attributed) -> PolarsResult<Expr> {
 
 /// Groups `frame` by `level` for every stratum (and breakdown value), with
 /// the given aggregations.
-fn grouped(
-    attributed: &Attributed,
-    level: UnitLevel,
-    measure: &Measure,
-    aggregations: &[Expr],
-) -> Vec<LazyFrame> {
+fn grouped(attributed: &Attributed, level: UnitLevel, measure: &Measure, aggregations: &[Expr]) -> Vec<LazyFrame> {
     let unit = col(level.column());
     let mut pieces = Vec::new();
     for stratum in &measure.strata {
@@ -123,7 +123,7 @@ fn grouped(
             .clone()
             .filter(stratum_filter(stratum).and(unit.clone().is_not_null()))
             .group_by([unit.clone().alias("unit_code")])
-            .agg(aggregations.to_vec())
+            .agg(aggregations)
             .with_column(lit(stratum.name()).alias("stratum"));
         pieces.push(piece);
     }
@@ -133,20 +133,22 @@ fn grouped(
             .clone()
             .filter(unit.clone().is_not_null())
             .group_by([unit.alias("unit_code"), col(column.as_str()).cast(DataType::String).alias("__value")])
-            .agg(aggregations.to_vec())
+            .agg(aggregations)
             .with_column((lit(format!("{column}=")) + col("__value").fill_null(lit("ukendt"))).alias("stratum"))
             .drop(cols(["__value"]));
         pieces.push(piece);
     }
-    pieces
-        .into_iter()
-        .map(|p| p.with_column(lit(level.name()).alias("unit_level")))
-        .collect()
+    pieces.into_iter().map(|p| p.with_column(lit(level.name()).alias("unit_level"))).collect()
 }
 
 /// Which of the requested levels and the measure's strata `frames` can all
 /// be attributed to; the rest are reported as skipped.
-fn coverage(frames: &[&Attributed], levels: &[UnitLevel], measure: &Measure, skipped: &mut Vec<String>) -> (Vec<UnitLevel>, Measure) {
+fn coverage(
+    frames: &[&Attributed],
+    levels: &[UnitLevel],
+    measure: &Measure,
+    skipped: &mut Vec<String>,
+) -> (Vec<UnitLevel>, Measure) {
     let has = |c: &str| frames.iter().all(|f| f.has(c));
     let usable_levels: Vec<UnitLevel> = levels
         .iter()
@@ -224,7 +226,10 @@ pub fn plan(
                 .iter()
                 .flat_map(|l| grouped(&attributed, *l, &measure, &aggregations))
                 .map(|p| {
-                    p.with_columns([lit(Null {}).cast(DataType::Float64).alias("denominator"), col("numerator").alias("value")])
+                    p.with_columns([
+                        lit(Null {}).cast(DataType::Float64).alias("denominator"),
+                        col("numerator").alias("value"),
+                    ])
                 })
                 .collect()
         }
@@ -264,7 +269,8 @@ pub fn plan(
     let results = if pieces.is_empty() {
         empty_results()
     } else {
-        let stacked = concat(pieces.into_iter().map(|p| p.select(columns.clone())).collect::<Vec<_>>(), UnionArgs::default())?;
+        let stacked =
+            concat(pieces.into_iter().map(|p| p.select(columns.clone())).collect::<Vec<_>>(), UnionArgs::default())?;
         stacked
             .join(
                 dimensions.names(),
@@ -292,9 +298,4 @@ pub fn empty_results() -> LazyFrame {
         })
         .collect();
     DataFrame::empty_with_schema(&schema).lazy()
-}
-
-/// The attribute columns, for tests and explain output.
-pub fn attribute_columns() -> [&'static str; 6] {
-    [attr::KOMMUNE, attr::PLEJEENHED, attr::REGION, attr::ALDER, attr::BOLIG, attr::DEMENS]
 }

@@ -51,7 +51,8 @@ pub struct RunOutcome {
 
 /// Reads every `*.rhai` file in `dir` (sorted by name) and compiles it.
 pub fn compile_rules(engine: &RuleEngine, dir: &Path) -> Result<Vec<Result<Rule, RuleError>>, RuleError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| RuleError::whole(dir, format!("cannot read the rules directory: {e}")))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| RuleError::whole(dir, format!("cannot read the rules directory: {e}")))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
@@ -93,13 +94,20 @@ fn execute(rule: &Rule, plans: Vec<MeasurePlans>) -> Result<DataFrame, RuleError
     for plan in &plans {
         dsl.push(plan.results.clone().logical_plan);
     }
-    let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default())
-        .map_err(|e| RuleError::whole(&rule.path, format!("the plan failed when run: {}", crate::engine::api::polars_message(&e))))?;
+    let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()).map_err(|e| {
+        RuleError::whole(&rule.path, format!("the plan failed when run: {}", crate::engine::api::polars_message(&e)))
+    })?;
     let (check_frames, result_frames) = frames.split_at(checks);
     for check in check_frames {
-        let n = check.column("n").ok().and_then(|c| c.cast(&DataType::UInt64).ok()).and_then(|c| c.u64().ok()?.get(0)).unwrap_or(0);
+        let n = check
+            .column("n")
+            .ok()
+            .and_then(|c| c.cast(&DataType::UInt64).ok())
+            .and_then(|c| c.u64().ok()?.get(0))
+            .unwrap_or(0);
         if n > 0 {
-            let example = check.column("example").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_string)).unwrap_or_default();
+            let example =
+                check.column("example").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_string)).unwrap_or_default();
             return Err(RuleError::whole(
                 &rule.path,
                 format!(
@@ -143,14 +151,19 @@ pub fn run(
                 continue;
             }
         };
-        let outcome = plan_rule(engine, &rule, options, &dimensions, &mut notes).and_then(|plans| execute(&rule, plans));
+        let outcome =
+            plan_rule(engine, &rule, options, &dimensions, &mut notes).and_then(|plans| execute(&rule, plans));
         match outcome {
             Ok(mut frame) => {
                 let n = frame.height();
                 let stamp = [
                     Column::new_scalar("run_id".into(), Scalar::from(PlSmallStr::from(run_id.as_str())), n),
                     Column::new_scalar("rule_sha256".into(), Scalar::from(PlSmallStr::from(rule.sha256.as_str())), n),
-                    Column::new_scalar("inputs_sha256".into(), Scalar::from(PlSmallStr::from(inputs_sha256.as_str())), n),
+                    Column::new_scalar(
+                        "inputs_sha256".into(),
+                        Scalar::from(PlSmallStr::from(inputs_sha256.as_str())),
+                        n,
+                    ),
                     Column::new_scalar(
                         "catalog_version".into(),
                         Scalar::from(PlSmallStr::from(options.catalog_version.as_str())),

@@ -9,8 +9,8 @@
 
 use crate::catalog::Kommuner;
 use crate::data::DataSource;
-use crate::engine::api::{age_at, date_lit};
 use crate::engine::Stratum;
+use crate::engine::api::{age_at, date_lit};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -181,8 +181,14 @@ impl Dimensions {
             citizens = citizens
                 .join(latest, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left))
                 .with_columns([
-                    when(ended.clone()).then(lit(Null {}).cast(DataType::String)).otherwise(col("__p")).alias(attr::PLEJEENHED),
-                    when(ended.or(col("__b").is_null())).then(lit("eget_hjem")).otherwise(col("__b")).alias(attr::BOLIG),
+                    when(ended.clone())
+                        .then(lit(Null {}).cast(DataType::String))
+                        .otherwise(col("__p"))
+                        .alias(attr::PLEJEENHED),
+                    when(ended.or(col("__b").is_null()))
+                        .then(lit("eget_hjem"))
+                        .otherwise(col("__b"))
+                        .alias(attr::BOLIG),
                 ])
                 .drop(cols(["__p", "__b", "__s"]));
         }
@@ -195,28 +201,27 @@ impl Dimensions {
         let own: Vec<String> = frame.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
         let has = |c: &str| own.iter().any(|o| o == c);
         let mut attributes: Vec<String> = Vec::new();
-        if has("borger_id") {
-            if let Some(mut citizens) = self.citizens(end) {
-                // The row's own columns win over the citizen's.
-                // A row's own plejeenhed places it in that unit's kommune.
-                let mut drop = Vec::new();
-                if has("kommune_kode") || (has("plejeenhed_id") && self.plejeenheder.is_some()) {
-                    drop.push(attr::KOMMUNE);
-                }
-                if has("plejeenhed_id") {
-                    drop.push(attr::PLEJEENHED);
-                }
-                if has("alder") {
-                    drop.push(attr::ALDER);
-                }
-                let names: Vec<String> =
-                    citizens.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
-                let keep: Vec<Expr> =
-                    names.iter().filter(|n| !drop.contains(&n.as_str())).map(|n| col(n.as_str())).collect();
-                citizens = citizens.select(keep);
-                attributes.extend(names.into_iter().filter(|n| n != "borger_id" && !drop.contains(&n.as_str())));
-                frame = frame.join(citizens, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left));
+        if has("borger_id")
+            && let Some(mut citizens) = self.citizens(end)
+        {
+            // The row's own columns win over the citizen's.
+            // A row's own plejeenhed places it in that unit's kommune.
+            let mut drop = Vec::new();
+            if has("kommune_kode") || (has("plejeenhed_id") && self.plejeenheder.is_some()) {
+                drop.push(attr::KOMMUNE);
             }
+            if has("plejeenhed_id") {
+                drop.push(attr::PLEJEENHED);
+            }
+            if has("alder") {
+                drop.push(attr::ALDER);
+            }
+            let names: Vec<String> = citizens.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
+            let keep: Vec<Expr> =
+                names.iter().filter(|n| !drop.contains(&n.as_str())).map(|n| col(n.as_str())).collect();
+            citizens = citizens.select(keep);
+            attributes.extend(names.into_iter().filter(|n| n != "borger_id" && !drop.contains(&n.as_str())));
+            frame = frame.join(citizens, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left));
         }
         if has("kommune_kode") {
             frame = frame.with_column(col("kommune_kode").cast(DataType::String).alias(attr::KOMMUNE));
@@ -225,12 +230,14 @@ impl Dimensions {
         if has("plejeenhed_id") {
             frame = frame.with_column(col("plejeenhed_id").cast(DataType::String).alias(attr::PLEJEENHED));
             attributes.push(attr::PLEJEENHED.into());
-            if !has("kommune_kode") {
-                if let Some(units) = &self.plejeenheder {
-                    let units = units.clone().select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
-                    frame = frame.join(units, [col(attr::PLEJEENHED)], [col("__pe")], JoinArgs::new(JoinType::Left));
-                    attributes.push(attr::KOMMUNE.into());
-                }
+            if !has("kommune_kode")
+                && let Some(units) = &self.plejeenheder
+            {
+                let units = units
+                    .clone()
+                    .select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
+                frame = frame.join(units, [col(attr::PLEJEENHED)], [col("__pe")], JoinArgs::new(JoinType::Left));
+                attributes.push(attr::KOMMUNE.into());
             }
         }
         if has("alder") {

@@ -97,11 +97,7 @@ impl FunnelLimits {
 fn interpolated(r: u64, p: f64, cdf: impl Fn(i64) -> f64) -> f64 {
     let at = cdf(r as i64);
     let below = cdf(r as i64 - 1);
-    let alpha = if at > below {
-        ((at - p) / (at - below)).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let alpha = if at > below { ((at - p) / (at - below)).clamp(0.0, 1.0) } else { 0.0 };
     r as f64 - alpha
 }
 
@@ -138,14 +134,8 @@ pub fn poisson_limit(expected: f64, p: f64) -> Option<f64> {
 pub fn proportion_funnel(target: f64, n: u64) -> Option<FunnelLimits> {
     let lim = |p| binomial_limit(target, n, p);
     Some(FunnelLimits {
-        inner: Interval {
-            low: lim(0.025)?,
-            high: lim(0.975)?,
-        },
-        outer: Interval {
-            low: lim(0.001)?,
-            high: lim(0.999)?,
-        },
+        inner: Interval { low: lim(0.025)?, high: lim(0.975)? },
+        outer: Interval { low: lim(0.001)?, high: lim(0.999)? },
     })
 }
 
@@ -162,14 +152,8 @@ pub fn rate_funnel(target_rate: f64, exposure: f64, per: f64) -> Option<FunnelLi
     let expected = target_rate * exposure / per;
     let lim = |p| poisson_limit(expected, p).map(|c| c * per / exposure);
     Some(FunnelLimits {
-        inner: Interval {
-            low: lim(0.025)?,
-            high: lim(0.975)?,
-        },
-        outer: Interval {
-            low: lim(0.001)?,
-            high: lim(0.999)?,
-        },
+        inner: Interval { low: lim(0.025)?, high: lim(0.975)? },
+        outer: Interval { low: lim(0.001)?, high: lim(0.999)? },
     })
 }
 

@@ -28,10 +28,7 @@ impl Interval {
     /// Both limits multiplied by `factor` (e.g. 100 for percent, or
     /// 1000 / exposure for a rate per 1000).
     pub fn scaled(self, factor: f64) -> Interval {
-        Interval {
-            low: self.low * factor,
-            high: self.high * factor,
-        }
+        Interval { low: self.low * factor, high: self.high * factor }
     }
 }
 
@@ -86,16 +83,8 @@ pub fn wilson(x: u64, n: u64, level: f64) -> Option<Interval> {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
-    let low = if x == 0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let high = if x == n {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
+    let low = if x == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if x == n { 1.0 } else { (centre + half).min(1.0) };
     Some(Interval { low, high })
 }
 
@@ -112,16 +101,8 @@ pub fn clopper_pearson(x: u64, n: u64, level: f64) -> Option<Interval> {
     }
     let a = (1.0 - level) / 2.0;
     let (xf, nf) = (x as f64, n as f64);
-    let low = if x == 0 {
-        0.0
-    } else {
-        dist::beta_quantile(xf, nf - xf + 1.0, a)
-    };
-    let high = if x == n {
-        1.0
-    } else {
-        dist::beta_quantile(xf + 1.0, nf - xf, 1.0 - a)
-    };
+    let low = if x == 0 { 0.0 } else { dist::beta_quantile(xf, nf - xf + 1.0, a) };
+    let high = if x == n { 1.0 } else { dist::beta_quantile(xf + 1.0, nf - xf, 1.0 - a) };
     Some(Interval { low, high })
 }
 
@@ -137,11 +118,7 @@ pub fn poisson_exact(x: u64, level: f64) -> Option<Interval> {
     }
     let a = (1.0 - level) / 2.0;
     let xf = x as f64;
-    let low = if x == 0 {
-        0.0
-    } else {
-        dist::gamma_quantile(xf, a)
-    };
+    let low = if x == 0 { 0.0 } else { dist::gamma_quantile(xf, a) };
     let high = dist::gamma_quantile(xf + 1.0, 1.0 - a);
     Some(Interval { low, high })
 }
@@ -172,10 +149,7 @@ pub fn t_interval(mean: f64, sd: f64, n: u64, level: f64) -> Option<Interval> {
     }
     let t = dist::t_quantile((n - 1) as f64, 1.0 - (1.0 - level) / 2.0);
     let half = t * sd / (n as f64).sqrt();
-    Some(Interval {
-        low: mean - half,
-        high: mean + half,
-    })
+    Some(Interval { low: mean - half, high: mean + half })
 }
 
 /// A distribution-free median interval: the order statistics used and the
@@ -242,10 +216,7 @@ pub fn median_interval(sorted_values: &[f64], level: f64) -> Option<MedianInterv
     }
     let (r, s, achieved_level) = median_ranks(sorted_values.len(), level)?;
     Some(MedianInterval {
-        interval: Interval {
-            low: sorted_values[r - 1],
-            high: sorted_values[s - 1],
-        },
+        interval: Interval { low: sorted_values[r - 1], high: sorted_values[s - 1] },
         lower_rank: r,
         upper_rank: s,
         achieved_level,
@@ -259,10 +230,7 @@ mod tests {
     /// Asserts that `got` rounds to `want` at the published number of decimals.
     fn close(got: f64, want: f64, decimals: i32) {
         let tol = 0.5 * 10f64.powi(-decimals) + 1e-12;
-        assert!(
-            (got - want).abs() <= tol,
-            "got {got}, want {want} to {decimals} decimals"
-        );
+        assert!((got - want).abs() <= tol, "got {got}, want {want} to {decimals} decimals");
     }
 
     fn close_ci(ci: Interval, low: f64, high: f64, decimals: i32) {
@@ -293,12 +261,7 @@ mod tests {
     // R: binom.test(7, 20)$conf.int = 0.1539092 0.5921885 (7 decimals as printed).
     #[test]
     fn clopper_pearson_r_binom_test_7_of_20() {
-        close_ci(
-            clopper_pearson(7, 20, 0.95).unwrap(),
-            0.1539092,
-            0.5921885,
-            7,
-        );
+        close_ci(clopper_pearson(7, 20, 0.95).unwrap(), 0.1539092, 0.5921885, 7);
     }
 
     #[test]
@@ -364,12 +327,7 @@ mod tests {
         let mean = d.iter().sum::<f64>() / n;
         let sd = (d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         close(sd, 1.229995, 6);
-        close_ci(
-            t_interval(mean, sd, 10, 0.95).unwrap(),
-            0.7001142,
-            2.4598858,
-            7,
-        );
+        close_ci(t_interval(mean, sd, 10, 0.95).unwrap(), 0.7001142, 2.4598858, 7);
     }
 
     // R: t.test(sleep$extra[sleep$group == 1]) — mean 0.75, 95 % interval
@@ -380,12 +338,7 @@ mod tests {
         let n = g.len() as f64;
         let mean = g.iter().sum::<f64>() / n;
         let sd = (g.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-        close_ci(
-            t_interval(mean, sd, 10, 0.95).unwrap(),
-            -0.5297804,
-            2.0297804,
-            7,
-        );
+        close_ci(t_interval(mean, sd, 10, 0.95).unwrap(), -0.5297804, 2.0297804, 7);
     }
 
     #[test]
@@ -394,13 +347,7 @@ mod tests {
         assert_eq!(t_interval(1.0, 1.0, 0, 0.95), None);
         assert_eq!(t_interval(1.0, -1.0, 5, 0.95), None);
         // sd = 0 gives a zero-width interval.
-        assert_eq!(
-            t_interval(2.0, 0.0, 5, 0.95),
-            Some(Interval {
-                low: 2.0,
-                high: 2.0
-            })
-        );
+        assert_eq!(t_interval(2.0, 0.0, 5, 0.95), Some(Interval { low: 2.0, high: 2.0 }));
         // n = 2: t(0.975; 1) = 12.7062 (every t table).
         let ci = t_interval(0.0, 1.0, 2, 0.95).unwrap();
         close(ci.high * 2f64.sqrt(), 12.7062, 4);
@@ -456,18 +403,12 @@ mod tests {
     #[test]
     fn median_interval_statpsych_example() {
         let mut y = vec![
-            30.2, 20.4, 15.1, 10.2, 10.5, 60.8, 20.8, 25.0, 20.7, 30.9, 10.8, 5.1, 50.9, 40.0,
-            20.9, 10.8, 0.0, 20.5, 50.8,
+            30.2, 20.4, 15.1, 10.2, 10.5, 60.8, 20.8, 25.0, 20.7, 30.9, 10.8, 5.1, 50.9, 40.0, 20.9, 10.8, 0.0, 20.5,
+            50.8,
         ];
         y.sort_by(f64::total_cmp);
         let m = median_interval(&y, 0.95).unwrap();
-        assert_eq!(
-            m.interval,
-            Interval {
-                low: 10.8,
-                high: 30.9
-            }
-        );
+        assert_eq!(m.interval, Interval { low: 10.8, high: 30.9 });
         assert_eq!((m.lower_rank, m.upper_rank), (5, 15));
     }
 

@@ -259,11 +259,7 @@ pub fn round_scaled(value: f64, decimals: u32) -> Option<i64> {
     }
     let floor = y.floor();
     let frac = y - floor;
-    let up = if (frac - 0.5).abs() <= 1e-9 * y.max(1.0) {
-        true
-    } else {
-        frac > 0.5
-    };
+    let up = if (frac - 0.5).abs() <= 1e-9 * y.max(1.0) { true } else { frac > 0.5 };
     let r = (floor as i64) + i64::from(up);
     Some(if value < 0.0 { -r } else { r })
 }
@@ -292,12 +288,7 @@ fn band(value: f64, reference: f64, decimals: u32) -> Option<i8> {
 /// the displayed `decimals` first, with the ±1 % band relative to
 /// `previous` (see the module docs). `None` when either value is not
 /// finite.
-pub fn development(
-    current: f64,
-    previous: f64,
-    decimals: u32,
-    direction: Direction,
-) -> Option<Development> {
+pub fn development(current: f64, previous: f64, decimals: u32, direction: Direction) -> Option<Development> {
     let s = band(current, previous, decimals)?;
     Some(match (s, direction.sign()) {
         (0, _) => Development::Unchanged,
@@ -474,12 +465,7 @@ impl FiveLevel {
 ///
 /// `None` for non-finite input, and for a relative scale with a rounded
 /// reference of 0 and a different value (no percent change from zero).
-pub fn five_level(
-    value: f64,
-    reference: f64,
-    decimals: u32,
-    scale: FiveLevelScale,
-) -> Option<FiveLevel> {
+pub fn five_level(value: f64, reference: f64, decimals: u32, scale: FiveLevelScale) -> Option<FiveLevel> {
     let a = i128::from(round_scaled(value, decimals)?);
     let b = i128::from(round_scaled(reference, decimals)?);
     let d = a - b;
@@ -520,11 +506,7 @@ mod tests {
 
     #[test]
     fn direction_names_and_serde() {
-        for d in [
-            Direction::HigherIsBetter,
-            Direction::LowerIsBetter,
-            Direction::None,
-        ] {
+        for d in [Direction::HigherIsBetter, Direction::LowerIsBetter, Direction::None] {
             assert_eq!(from_str::<Direction>(d.as_str()), d);
         }
         assert_eq!(Direction::HigherIsBetter.as_str(), "higher_is_better");
@@ -539,22 +521,10 @@ mod tests {
         ] {
             assert_eq!(from_str::<Development>(d.as_str()), d);
         }
-        for l in [
-            Level::Better,
-            Level::OnLevel,
-            Level::Worse,
-            Level::Above,
-            Level::Below,
-        ] {
+        for l in [Level::Better, Level::OnLevel, Level::Worse, Level::Above, Level::Below] {
             assert_eq!(from_str::<Level>(l.as_str()), l);
         }
-        for f in [
-            FiveLevel::MuchLower,
-            FiveLevel::Lower,
-            FiveLevel::Same,
-            FiveLevel::Higher,
-            FiveLevel::MuchHigher,
-        ] {
+        for f in [FiveLevel::MuchLower, FiveLevel::Lower, FiveLevel::Same, FiveLevel::Higher, FiveLevel::MuchHigher] {
             assert_eq!(from_str::<FiveLevel>(f.as_str()), f);
         }
     }
@@ -605,10 +575,7 @@ mod tests {
         assert_eq!(development(80.9, 80.1, 1, h), Some(Development::Unchanged));
         assert_eq!(development(81.0, 80.1, 1, h), Some(Development::Positive));
         assert_eq!(development(79.2, 80.1, 1, h), Some(Development::Negative));
-        assert_eq!(
-            development(79.2, 80.1, 1, Direction::LowerIsBetter),
-            Some(Development::Positive)
-        );
+        assert_eq!(development(79.2, 80.1, 1, Direction::LowerIsBetter), Some(Development::Positive));
         assert_eq!(development(f64::NAN, 1.0, 1, h), None);
         // From zero: only zero is unchanged.
         assert_eq!(development(0.0, 0.0, 1, h), Some(Development::Unchanged));
@@ -633,19 +600,13 @@ mod tests {
             assert_eq!(l.colour(), None);
         }
         assert_eq!(FiveLevel::MuchHigher.score(n), None);
-        assert_eq!(
-            FiveLevel::MuchHigher.development_label_da(n),
-            "Betydelig stigning"
-        );
+        assert_eq!(FiveLevel::MuchHigher.development_label_da(n), "Betydelig stigning");
     }
 
     #[test]
     fn labels_are_the_reports_words() {
         assert_eq!(Level::Better.label_da(), "Bedre end landsgennemsnittet");
-        assert_eq!(
-            Level::OnLevel.label_da(),
-            "På niveau med landsgennemsnittet"
-        );
+        assert_eq!(Level::OnLevel.label_da(), "På niveau med landsgennemsnittet");
         assert_eq!(Level::Worse.label_da(), "Dårligere end landsgennemsnittet");
         assert_eq!(Development::Negative.label_da(), "Negativ udvikling");
         assert_eq!(TrafficLight::Yellow.label_da(), "gul");
@@ -670,30 +631,10 @@ mod tests {
     fn five_level_figure_8_employment() {
         let s = FiveLevelScale::EMPLOYMENT_PP;
         let h = Direction::HigherIsBetter;
-        assert_eq!(
-            five_level(83.5, 80.9, 1, s)
-                .unwrap()
-                .development_label_da(h),
-            "Betydelig positiv udvikling"
-        );
-        assert_eq!(
-            five_level(83.4, 80.9, 1, s)
-                .unwrap()
-                .development_label_da(h),
-            "Positiv udvikling"
-        );
-        assert_eq!(
-            five_level(78.4, 80.9, 1, s)
-                .unwrap()
-                .development_label_da(h),
-            "Negativ udvikling"
-        );
-        assert_eq!(
-            five_level(78.3, 80.9, 1, s)
-                .unwrap()
-                .development_label_da(h),
-            "Betydelig negativ udvikling"
-        );
+        assert_eq!(five_level(83.5, 80.9, 1, s).unwrap().development_label_da(h), "Betydelig positiv udvikling");
+        assert_eq!(five_level(83.4, 80.9, 1, s).unwrap().development_label_da(h), "Positiv udvikling");
+        assert_eq!(five_level(78.4, 80.9, 1, s).unwrap().development_label_da(h), "Negativ udvikling");
+        assert_eq!(five_level(78.3, 80.9, 1, s).unwrap().development_label_da(h), "Betydelig negativ udvikling");
     }
 
     // Figure 9: level against the national average, ±5 percentage points,
@@ -719,10 +660,7 @@ mod tests {
         assert_eq!(five_level(53.0, 59.0, 1, s), Some(FiveLevel::MuchLower));
         assert_eq!(five_level(64.9, 59.0, 1, s), Some(FiveLevel::Higher)); // +10 %
         assert_eq!(five_level(65.0, 59.0, 1, s), Some(FiveLevel::MuchHigher));
-        assert_eq!(
-            FiveLevel::MuchLower.development_label_da(l),
-            "Betydelig positiv udvikling"
-        );
+        assert_eq!(FiveLevel::MuchLower.development_label_da(l), "Betydelig positiv udvikling");
         assert_eq!(five_level(1.0, 0.0, 1, s), None);
         assert_eq!(five_level(0.0, 0.0, 1, s), Some(FiveLevel::Same));
     }

@@ -112,22 +112,14 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
     v.sort_by(f64::total_cmp);
     let m = v.len() / 2;
-    Some(if v.len() % 2 == 1 {
-        v[m]
-    } else {
-        (v[m - 1] + v[m]) / 2.0
-    })
+    Some(if v.len() % 2 == 1 { v[m] } else { (v[m - 1] + v[m]) / 2.0 })
 }
 
 /// Runs analysis of `values` around a given centre line. Points equal to
 /// `centre` and non-finite points are ignored. With no useful point, every
 /// count is 0 and neither rule signals (qicharts2 reports NA and no signal).
 pub fn runs_analysis(values: &[f64], centre: f64) -> RunsAnalysis {
-    let sides: Vec<bool> = values
-        .iter()
-        .filter(|v| v.is_finite() && **v != centre)
-        .map(|&v| v > centre)
-        .collect();
+    let sides: Vec<bool> = values.iter().filter(|v| v.is_finite() && **v != centre).map(|&v| v > centre).collect();
     let n = sides.len();
     let (mut longest, mut current, mut crossings) = (0usize, 0usize, 0usize);
     for (i, side) in sides.iter().enumerate() {
@@ -155,12 +147,7 @@ pub fn runs_analysis(values: &[f64], centre: f64) -> RunsAnalysis {
 /// all points are analysed against it (qicharts2's `freeze`). `None` when
 /// the baseline has no finite point.
 pub fn run_chart(values: &[f64], baseline: Baseline) -> Option<RunsAnalysis> {
-    let base: Vec<f64> = values
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| baseline.includes(*i))
-        .map(|(_, v)| *v)
-        .collect();
+    let base: Vec<f64> = values.iter().enumerate().filter(|(i, _)| baseline.includes(*i)).map(|(_, v)| *v).collect();
     let centre = median(&base)?;
     Some(runs_analysis(values, centre))
 }
@@ -171,20 +158,13 @@ pub fn run_chart(values: &[f64], baseline: Baseline) -> Option<RunsAnalysis> {
 /// all-missing part gives `None`. Unsorted or out-of-range breaks are
 /// sorted and ignored respectively.
 pub fn run_chart_parts(values: &[f64], breaks: &[usize]) -> Vec<Option<RunsAnalysis>> {
-    let mut cuts: Vec<usize> = breaks
-        .iter()
-        .copied()
-        .filter(|&b| b > 0 && b < values.len())
-        .collect();
+    let mut cuts: Vec<usize> = breaks.iter().copied().filter(|&b| b > 0 && b < values.len()).collect();
     cuts.sort_unstable();
     cuts.dedup();
     let mut bounds = vec![0];
     bounds.extend(cuts);
     bounds.push(values.len());
-    bounds
-        .windows(2)
-        .map(|w| run_chart(&values[w[0]..w[1]], Baseline::All))
-        .collect()
+    bounds.windows(2).map(|w| run_chart(&values[w[0]..w[1]], Baseline::All)).collect()
 }
 
 /// One point of a control chart.
@@ -212,9 +192,7 @@ pub struct ControlChart {
 impl ControlChart {
     /// Indices of points outside their limits.
     pub fn outside(&self) -> Vec<usize> {
-        (0..self.points.len())
-            .filter(|&i| self.points[i].outside)
-            .collect()
+        (0..self.points.len()).filter(|&i| self.points[i].outside).collect()
     }
 }
 
@@ -223,12 +201,7 @@ fn point(value: Option<f64>, lower: Option<f64>, upper: Option<f64>) -> ChartPoi
         (Some(v), Some(l), Some(u)) => v < l || v > u,
         _ => false,
     };
-    ChartPoint {
-        value,
-        lower,
-        upper,
-        outside,
-    }
+    ChartPoint { value, lower, upper, outside }
 }
 
 /// p-chart for proportions `numerators[i] / denominators[i]`: centre
@@ -236,21 +209,13 @@ fn point(value: Option<f64>, lower: Option<f64>, upper: Option<f64>) -> ChartPoi
 /// `p̄ ± 3·√(p̄(1 − p̄)/nᵢ)` clipped to [0, 1]. A point with `nᵢ = 0` has no
 /// value or limits. `None` when the slices differ in length, a numerator
 /// exceeds its denominator, or the baseline's Σn is 0.
-pub fn p_chart(
-    numerators: &[u64],
-    denominators: &[u64],
-    baseline: Baseline,
-) -> Option<ControlChart> {
-    if numerators.len() != denominators.len()
-        || numerators.iter().zip(denominators).any(|(x, n)| x > n)
-    {
+pub fn p_chart(numerators: &[u64], denominators: &[u64], baseline: Baseline) -> Option<ControlChart> {
+    if numerators.len() != denominators.len() || numerators.iter().zip(denominators).any(|(x, n)| x > n) {
         return None;
     }
     let (sx, sn) = (0..numerators.len())
         .filter(|&i| baseline.includes(i))
-        .fold((0u64, 0u64), |(a, b), i| {
-            (a + numerators[i], b + denominators[i])
-        });
+        .fold((0u64, 0u64), |(a, b), i| (a + numerators[i], b + denominators[i]));
     if sn == 0 {
         return None;
     }
@@ -263,11 +228,7 @@ pub fn p_chart(
                 return point(None, None, None);
             }
             let sd = (p * (1.0 - p) / n as f64).sqrt();
-            point(
-                Some(x as f64 / n as f64),
-                Some((p - 3.0 * sd).max(0.0)),
-                Some((p + 3.0 * sd).min(1.0)),
-            )
+            point(Some(x as f64 / n as f64), Some((p - 3.0 * sd).max(0.0)), Some((p + 3.0 * sd).min(1.0)))
         })
         .collect();
     Some(ControlChart { centre: p, points })
@@ -286,9 +247,7 @@ pub fn u_chart(counts: &[u64], exposures: &[f64], baseline: Baseline) -> Option<
     let ok = |e: f64| e.is_finite() && e > 0.0;
     let (sx, sn) = (0..counts.len())
         .filter(|&i| baseline.includes(i) && ok(exposures[i]))
-        .fold((0u64, 0.0f64), |(a, b), i| {
-            (a + counts[i], b + exposures[i])
-        });
+        .fold((0u64, 0.0f64), |(a, b), i| (a + counts[i], b + exposures[i]));
     if sn <= 0.0 {
         return None;
     }
@@ -301,11 +260,7 @@ pub fn u_chart(counts: &[u64], exposures: &[f64], baseline: Baseline) -> Option<
                 return point(None, None, None);
             }
             let sd = (u / n).sqrt();
-            point(
-                Some(x as f64 / n),
-                Some((u - 3.0 * sd).max(0.0)),
-                Some(u + 3.0 * sd),
-            )
+            point(Some(x as f64 / n), Some((u - 3.0 * sd).max(0.0)), Some(u + 3.0 * sd))
         })
         .collect();
     Some(ControlChart { centre: u, points })
@@ -328,12 +283,8 @@ pub enum MovingRange {
 /// be negative). Non-finite values get no value and are skipped in the
 /// moving ranges. `None` when the baseline has fewer than two finite points.
 pub fn i_chart(values: &[f64], baseline: Baseline, mr: MovingRange) -> Option<ControlChart> {
-    let base: Vec<f64> = values
-        .iter()
-        .enumerate()
-        .filter(|(i, v)| baseline.includes(*i) && v.is_finite())
-        .map(|(_, v)| *v)
-        .collect();
+    let base: Vec<f64> =
+        values.iter().enumerate().filter(|(i, v)| baseline.includes(*i) && v.is_finite()).map(|(_, v)| *v).collect();
     if base.len() < 2 {
         return None;
     }
@@ -341,11 +292,7 @@ pub fn i_chart(values: &[f64], baseline: Baseline, mr: MovingRange) -> Option<Co
     let ranges: Vec<f64> = base.windows(2).map(|w| (w[1] - w[0]).abs()).collect();
     let mut mr_bar = ranges.iter().sum::<f64>() / ranges.len() as f64;
     if mr == MovingRange::Screened {
-        let kept: Vec<f64> = ranges
-            .iter()
-            .copied()
-            .filter(|r| *r < 3.267 * mr_bar)
-            .collect();
+        let kept: Vec<f64> = ranges.iter().copied().filter(|r| *r < 3.267 * mr_bar).collect();
         if !kept.is_empty() {
             mr_bar = kept.iter().sum::<f64>() / kept.len() as f64;
         }
@@ -354,17 +301,10 @@ pub fn i_chart(values: &[f64], baseline: Baseline, mr: MovingRange) -> Option<Co
     let points = values
         .iter()
         .map(|&v| {
-            if v.is_finite() {
-                point(Some(v), Some(lower), Some(upper))
-            } else {
-                point(None, Some(lower), Some(upper))
-            }
+            if v.is_finite() { point(Some(v), Some(lower), Some(upper)) } else { point(None, Some(lower), Some(upper)) }
         })
         .collect();
-    Some(ControlChart {
-        centre: mean,
-        points,
-    })
+    Some(ControlChart { centre: mean, points })
 }
 
 #[cfg(test)]
@@ -408,9 +348,7 @@ mod tests {
     #[test]
     fn runs_and_crossings_counted() {
         // 12 points alternating in pairs around 0: runs of 2, 5 crossings.
-        let v = [
-            1.0, 2.0, -1.0, -2.0, 1.0, 2.0, -1.0, -2.0, 1.0, 2.0, -1.0, -2.0,
-        ];
+        let v = [1.0, 2.0, -1.0, -2.0, 1.0, 2.0, -1.0, -2.0, 1.0, 2.0, -1.0, -2.0];
         let r = run_chart(&v, Baseline::All).unwrap();
         assert_eq!(r.median, 0.0);
         assert_eq!((r.n_useful, r.longest_run, r.crossings), (12, 2, 5));
@@ -421,9 +359,7 @@ mod tests {
     #[test]
     fn shift_signals() {
         // 10 low then 10 high: one crossing, a run of 10.
-        let v: Vec<f64> = (0..20)
-            .map(|i| if i < 10 { i as f64 } else { 100.0 + i as f64 })
-            .collect();
+        let v: Vec<f64> = (0..20).map(|i| if i < 10 { i as f64 } else { 100.0 + i as f64 }).collect();
         let r = run_chart(&v, Baseline::All).unwrap();
         assert_eq!((r.n_useful, r.longest_run, r.crossings), (20, 10, 1));
         assert!(r.run_signal && r.crossings_signal && r.signal());
@@ -446,15 +382,7 @@ mod tests {
     fn all_points_on_the_median() {
         let r = run_chart(&[3.0; 8], Baseline::All).unwrap();
         assert_eq!(r.n_useful, 0);
-        assert_eq!(
-            (
-                r.longest_run,
-                r.crossings,
-                r.longest_run_max,
-                r.crossings_min
-            ),
-            (0, 0, 0, 0)
-        );
+        assert_eq!((r.longest_run, r.crossings, r.longest_run_max, r.crossings_min), (0, 0, 0, 0));
         assert!(!r.signal());
         assert_eq!(run_chart(&[], Baseline::All), None);
         assert_eq!(run_chart(&[f64::NAN], Baseline::All), None);
@@ -469,9 +397,7 @@ mod tests {
     #[test]
     fn baseline_and_parts() {
         // Baseline = first 6 points (median 2.5); the rest shift up.
-        let v = [
-            1.0, 4.0, 2.0, 3.0, 1.0, 4.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0,
-        ];
+        let v = [1.0, 4.0, 2.0, 3.0, 1.0, 4.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0];
         let r = run_chart(&v, Baseline::First(6)).unwrap();
         assert_eq!(r.median, 2.5);
         assert_eq!(r.longest_run, 8); // 4.0 then seven 9s above 2.5
@@ -497,8 +423,7 @@ mod tests {
     #[test]
     fn p_chart_montgomery_orange_juice() {
         let d = [
-            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15,
-            9, 12, 7, 13, 9, 6,
+            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7, 13, 9, 6,
         ];
         let n = [50u64; 30];
         let c = p_chart(&d, &n, Baseline::All).unwrap();
@@ -523,15 +448,7 @@ mod tests {
         assert_eq!(c.points[1].upper, Some(1.0));
         // Zero denominators have no value; bad input is refused.
         let c = p_chart(&[1, 0], &[10, 0], Baseline::All).unwrap();
-        assert_eq!(
-            c.points[1],
-            ChartPoint {
-                value: None,
-                lower: None,
-                upper: None,
-                outside: false
-            }
-        );
+        assert_eq!(c.points[1], ChartPoint { value: None, lower: None, upper: None, outside: false });
         assert_eq!(p_chart(&[2], &[1], Baseline::All), None);
         assert_eq!(p_chart(&[0], &[0], Baseline::All), None);
     }
@@ -540,9 +457,7 @@ mod tests {
     // 20 samples of 5 units, ū = 1.93, UCL = 3.79, LCL = 0.07.
     #[test]
     fn u_chart_montgomery_computers() {
-        let x = [
-            10, 12, 8, 14, 10, 16, 11, 7, 10, 15, 9, 5, 7, 11, 12, 6, 8, 10, 7, 5,
-        ];
+        let x = [10, 12, 8, 14, 10, 16, 11, 7, 10, 15, 9, 5, 7, 11, 12, 6, 8, 10, 7, 5];
         let n = [5.0; 20];
         let c = u_chart(&x, &n, Baseline::All).unwrap();
         assert!((c.centre - 1.93).abs() < 5e-3);
@@ -560,8 +475,8 @@ mod tests {
     #[test]
     fn i_chart_montgomery_loan_costs() {
         let x = [
-            310.0, 288.0, 297.0, 298.0, 307.0, 303.0, 294.0, 297.0, 308.0, 306.0, 294.0, 299.0,
-            297.0, 299.0, 314.0, 295.0, 293.0, 306.0, 301.0, 304.0,
+            310.0, 288.0, 297.0, 298.0, 307.0, 303.0, 294.0, 297.0, 308.0, 306.0, 294.0, 299.0, 297.0, 299.0, 314.0,
+            295.0, 293.0, 306.0, 301.0, 304.0,
         ];
         let c = i_chart(&x, Baseline::All, MovingRange::Mean).unwrap();
         assert!((c.centre - 300.5).abs() < 5e-3);

@@ -49,10 +49,7 @@ pub struct Thresholds {
 impl Default for Thresholds {
     /// The report's thresholds: denominator under 20, numerator under 5.
     fn default() -> Self {
-        Thresholds {
-            min_denominator: 20,
-            min_numerator: 5,
-        }
+        Thresholds { min_denominator: 20, min_numerator: 5 }
     }
 }
 
@@ -136,11 +133,7 @@ pub struct Cell {
 impl Cell {
     /// A cell with its primary suppression applied.
     pub fn new(numerator: u64, denominator: u64, t: &Thresholds) -> Cell {
-        Cell {
-            numerator,
-            denominator,
-            suppressed: primary(numerator, denominator, t),
-        }
+        Cell { numerator, denominator, suppressed: primary(numerator, denominator, t) }
     }
 }
 
@@ -191,11 +184,7 @@ enum Quantity {
     Complement,
 }
 
-const QUANTITIES: [Quantity; 3] = [
-    Quantity::Numerator,
-    Quantity::Denominator,
-    Quantity::Complement,
-];
+const QUANTITIES: [Quantity; 3] = [Quantity::Numerator, Quantity::Denominator, Quantity::Complement];
 
 fn value(cell: &Cell, q: Quantity) -> u64 {
     match q {
@@ -213,32 +202,16 @@ fn bounds(reason: SuppressionReason, q: Quantity, t: &Thresholds) -> Bounds {
     let below = |m: u64| Some(m.saturating_sub(1));
     match (reason, q) {
         // denominator < m, so every count of the cell is < m.
-        (DenominatorBelow(m), _) => Bounds {
-            lo: 0,
-            hi: below(m),
-        },
+        (DenominatorBelow(m), _) => Bounds { lo: 0, hi: below(m) },
         // numerator < m and denominator ≥ the denominator threshold.
-        (NumeratorBelow(m), Quantity::Numerator) => Bounds {
-            lo: 0,
-            hi: below(m),
-        },
-        (NumeratorBelow(_), Quantity::Denominator) => Bounds {
-            lo: t.min_denominator,
-            hi: None,
-        },
-        (NumeratorBelow(m), Quantity::Complement) => Bounds {
-            lo: t.min_denominator.saturating_sub(m.saturating_sub(1)),
-            hi: None,
-        },
+        (NumeratorBelow(m), Quantity::Numerator) => Bounds { lo: 0, hi: below(m) },
+        (NumeratorBelow(_), Quantity::Denominator) => Bounds { lo: t.min_denominator, hi: None },
+        (NumeratorBelow(m), Quantity::Complement) => {
+            Bounds { lo: t.min_denominator.saturating_sub(m.saturating_sub(1)), hi: None }
+        }
         // Hidden although it passes the primary rule.
-        (Complementary, Quantity::Numerator) => Bounds {
-            lo: t.min_numerator,
-            hi: None,
-        },
-        (Complementary, Quantity::Denominator) => Bounds {
-            lo: t.min_denominator,
-            hi: None,
-        },
+        (Complementary, Quantity::Numerator) => Bounds { lo: t.min_numerator, hi: None },
+        (Complementary, Quantity::Denominator) => Bounds { lo: t.min_denominator, hi: None },
         (Complementary, Quantity::Complement) => Bounds { lo: 0, hi: None },
     }
 }
@@ -255,21 +228,15 @@ fn bounds(reason: SuppressionReason, q: Quantity, t: &Thresholds) -> Bounds {
 /// not counted.
 fn exposed(cells: &[Cell], state: &[Option<SuppressionReason>], t: &Thresholds) -> bool {
     QUANTITIES.iter().any(|&q| {
-        let hidden: Vec<(u64, Bounds)> = cells
-            .iter()
-            .zip(state)
-            .filter_map(|(c, s)| s.map(|r| (value(c, q), bounds(r, q, t))))
-            .collect();
+        let hidden: Vec<(u64, Bounds)> =
+            cells.iter().zip(state).filter_map(|(c, s)| s.map(|r| (value(c, q), bounds(r, q, t)))).collect();
         if hidden.is_empty() {
             return false;
         }
         // T is what subtraction reveals: parent total − published siblings.
         let total: u128 = hidden.iter().map(|(v, _)| u128::from(*v)).sum();
         let sum_lo: u128 = hidden.iter().map(|(_, b)| u128::from(b.lo)).sum();
-        let sum_hi: Option<u128> = hidden
-            .iter()
-            .map(|(_, b)| b.hi.map(u128::from))
-            .sum::<Option<u128>>();
+        let sum_hi: Option<u128> = hidden.iter().map(|(_, b)| b.hi.map(u128::from)).sum::<Option<u128>>();
         hidden.iter().any(|(_, b)| {
             let (lo_i, hi_i) = (u128::from(b.lo), b.hi.map(u128::from));
             if hi_i == Some(lo_i) {
@@ -334,19 +301,13 @@ pub fn complementary(cells: &[Cell], parent: ParentStatus, t: &Thresholds) -> Gr
                 let i = order(&state)[0];
                 state[i] = Some(SuppressionReason::Complementary);
             }
-            GroupSuppression {
-                cells: state,
-                protected: true,
-            }
+            GroupSuppression { cells: state, protected: true }
         }
         ParentStatus::Published => {
             while exposed(cells, &state, t) {
                 let candidates = order(&state);
                 let Some(&smallest) = candidates.first() else {
-                    return GroupSuppression {
-                        cells: state,
-                        protected: false,
-                    };
+                    return GroupSuppression { cells: state, protected: false };
                 };
                 let fixing = candidates.iter().copied().find(|&i| {
                     let mut trial = state.clone();
@@ -355,21 +316,14 @@ pub fn complementary(cells: &[Cell], parent: ParentStatus, t: &Thresholds) -> Gr
                 });
                 state[fixing.unwrap_or(smallest)] = Some(SuppressionReason::Complementary);
             }
-            GroupSuppression {
-                cells: state,
-                protected: true,
-            }
+            GroupSuppression { cells: state, protected: true }
         }
     }
 }
 
 /// Primary and complementary suppression in one call for the children of
 /// one parent, given as `(numerator, denominator)` pairs.
-pub fn suppress_group(
-    children: &[(u64, u64)],
-    parent: ParentStatus,
-    t: &Thresholds,
-) -> GroupSuppression {
+pub fn suppress_group(children: &[(u64, u64)], parent: ParentStatus, t: &Thresholds) -> GroupSuppression {
     let cells: Vec<Cell> = children.iter().map(|&(x, n)| Cell::new(x, n, t)).collect();
     complementary(&cells, parent, t)
 }
@@ -378,10 +332,7 @@ pub fn suppress_group(
 mod tests {
     use super::*;
 
-    const T: Thresholds = Thresholds {
-        min_denominator: 20,
-        min_numerator: 5,
-    };
+    const T: Thresholds = Thresholds { min_denominator: 20, min_numerator: 5 };
 
     // Report note 4: "mindre end 20 observationer i nævneren eller mindre end
     // 5 observationer i tælleren" — 19 and 4 are hidden, 20 and 5 are shown.
@@ -389,24 +340,12 @@ mod tests {
     fn primary_follows_note_4() {
         assert_eq!(Thresholds::default(), T);
         assert_eq!(primary(5, 20, &T), None);
-        assert_eq!(
-            primary(5, 19, &T),
-            Some(SuppressionReason::DenominatorBelow(20))
-        );
-        assert_eq!(
-            primary(4, 20, &T),
-            Some(SuppressionReason::NumeratorBelow(5))
-        );
+        assert_eq!(primary(5, 19, &T), Some(SuppressionReason::DenominatorBelow(20)));
+        assert_eq!(primary(4, 20, &T), Some(SuppressionReason::NumeratorBelow(5)));
         // 0 is "under 5" too.
-        assert_eq!(
-            primary(0, 200, &T),
-            Some(SuppressionReason::NumeratorBelow(5))
-        );
+        assert_eq!(primary(0, 200, &T), Some(SuppressionReason::NumeratorBelow(5)));
         // Both failing reports the denominator.
-        assert_eq!(
-            primary(0, 0, &T),
-            Some(SuppressionReason::DenominatorBelow(20))
-        );
+        assert_eq!(primary(0, 0, &T), Some(SuppressionReason::DenominatorBelow(20)));
         // The complement is not protected by the report's rule: 196/200 is shown.
         assert_eq!(primary(196, 200, &T), None);
     }
@@ -414,32 +353,17 @@ mod tests {
     // Note 8: "færre end 20 genoptræningsforløb er ikke vist".
     #[test]
     fn primary_count_follows_note_8() {
-        assert_eq!(
-            primary_count(19, &T),
-            Some(SuppressionReason::DenominatorBelow(20))
-        );
+        assert_eq!(primary_count(19, &T), Some(SuppressionReason::DenominatorBelow(20)));
         assert_eq!(primary_count(20, &T), None);
     }
 
     #[test]
     fn reason_labels() {
-        assert_eq!(
-            SuppressionReason::DenominatorBelow(20).label_da(),
-            "nævner under 20"
-        );
-        assert_eq!(
-            SuppressionReason::NumeratorBelow(5).label_da(),
-            "tæller under 5"
-        );
-        assert_eq!(
-            SuppressionReason::NumeratorBelow(5).to_string(),
-            "tæller under 5"
-        );
+        assert_eq!(SuppressionReason::DenominatorBelow(20).label_da(), "nævner under 20");
+        assert_eq!(SuppressionReason::NumeratorBelow(5).label_da(), "tæller under 5");
+        assert_eq!(SuppressionReason::NumeratorBelow(5).to_string(), "tæller under 5");
         assert_eq!(SuppressionReason::Complementary.as_str(), "complementary");
-        assert_eq!(
-            SuppressionReason::DenominatorBelow(20).as_str(),
-            "denominator_below"
-        );
+        assert_eq!(SuppressionReason::DenominatorBelow(20).as_str(), "denominator_below");
     }
 
     #[test]
@@ -449,11 +373,7 @@ mod tests {
         // B alone would be parent − A − C; C (the smaller) is hidden too.
         assert_eq!(
             g.cells,
-            vec![
-                None,
-                Some(SuppressionReason::NumeratorBelow(5)),
-                Some(SuppressionReason::Complementary)
-            ]
+            vec![None, Some(SuppressionReason::NumeratorBelow(5)), Some(SuppressionReason::Complementary)]
         );
         assert!(g.protected);
         assert_eq!(g.hidden(), vec![false, true, true]);
@@ -469,11 +389,7 @@ mod tests {
     fn two_zero_numerators_are_not_enough() {
         // Two hidden children whose numerators are both 0: subtraction gives
         // their sum, 0, so each is 0. A third child must be hidden.
-        let g = suppress_group(
-            &[(0, 30), (0, 25), (9, 50), (20, 80)],
-            ParentStatus::Published,
-            &T,
-        );
+        let g = suppress_group(&[(0, 30), (0, 25), (9, 50), (20, 80)], ParentStatus::Published, &T);
         assert_eq!(g.hidden(), vec![true, true, true, false]);
     }
 
@@ -483,11 +399,7 @@ mod tests {
         // 5 of 20: hiding B makes the hidden numerators sum to 5, and since
         // a complementary cell has at least 5, A = 0 and B = 5 would follow.
         // C (6 of 30) fixes it on its own and is chosen instead.
-        let g = suppress_group(
-            &[(0, 10), (5, 20), (6, 30), (50, 200)],
-            ParentStatus::Published,
-            &T,
-        );
+        let g = suppress_group(&[(0, 10), (5, 20), (6, 30), (50, 200)], ParentStatus::Published, &T);
         assert_eq!(g.hidden(), vec![true, false, true, false]);
     }
 
@@ -499,11 +411,7 @@ mod tests {
         assert_eq!(g.cells, vec![None, Some(SuppressionReason::Complementary)]);
         // With a child already hidden nothing more is needed: there is no
         // total to subtract from.
-        let g = suppress_group(
-            &[(30, 100), (3, 40), (12, 60)],
-            ParentStatus::Suppressed,
-            &T,
-        );
+        let g = suppress_group(&[(30, 100), (3, 40), (12, 60)], ParentStatus::Suppressed, &T);
         assert_eq!(g.hidden(), vec![false, true, false]);
     }
 
@@ -523,10 +431,7 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             self.0 >> 33
         }
         fn below(&mut self, n: u64) -> u64 {
@@ -538,12 +443,7 @@ mod tests {
     /// `i` can take for quantity `q`, given the published parent total, the
     /// published siblings and the hidden cells' reasons. Enumerates the
     /// other hidden cells' values up to the total.
-    fn feasible_values(
-        cells: &[Cell],
-        reasons: &[Option<SuppressionReason>],
-        i: usize,
-        q: Quantity,
-    ) -> Vec<u64> {
+    fn feasible_values(cells: &[Cell], reasons: &[Option<SuppressionReason>], i: usize, q: Quantity) -> Vec<u64> {
         let hidden: Vec<usize> = (0..cells.len()).filter(|&j| reasons[j].is_some()).collect();
         let total: u64 = hidden.iter().map(|&j| value(&cells[j], q)).sum();
         let range = |j: usize| {
@@ -606,9 +506,7 @@ mod tests {
                     (x, n)
                 })
                 .collect();
-            let (px, pn) = children
-                .iter()
-                .fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
+            let (px, pn) = children.iter().fold((0, 0), |(a, b), (x, n)| (a + x, b + n));
             if primary(px, pn, &T).is_some() {
                 continue; // the parent itself is hidden: nothing to subtract from
             }
@@ -637,11 +535,7 @@ mod tests {
                     }
                     let vals = feasible_values(&cells, &g.cells, i, q);
                     assert!(vals.contains(&value(&cells[i], q)));
-                    assert!(
-                        vals.len() >= 2,
-                        "cell {i} {q:?} recoverable in {children:?} -> {:?}",
-                        g.cells
-                    );
+                    assert!(vals.len() >= 2, "cell {i} {q:?} recoverable in {children:?} -> {:?}", g.cells);
                 }
             }
         }

@@ -1,0 +1,120 @@
+//! Shared helpers: paths, running the binary, reading result rows.
+
+use kvalitet::catalog::Kommuner;
+use kvalitet::data::{DataSource, Schema};
+use kvalitet::engine::{Limits, Period, RuleEngine};
+use kvalitet::polars::prelude::*;
+use kvalitet::runner::{self, RunOptions, RunOutcome, UnitLevel};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+/// A path inside the repository.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The `kvalitet` binary, run from the repository root.
+pub fn kvalitet() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kvalitet"));
+    command.current_dir(repo(""));
+    command
+}
+
+/// Runs the binary and returns (exit code, stdout, stderr).
+pub fn output(command: &mut Command) -> (i32, String, String) {
+    let out = command.output().expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs every rule in `rules` over `data` for one period at all levels.
+pub fn run_rules(data: &Path, rules: &Path, period: &str) -> RunOutcome {
+    let source = Arc::new(DataSource::open(data, &Schema::standard()).expect("data directory opens"));
+    assert!(source.problems().is_empty(), "fixture problems: {:?}", source.problems());
+    let engine = RuleEngine::new(source.clone(), Limits::default());
+    let compiled = runner::compile_rules(&engine, rules).expect("rules directory");
+    let options = RunOptions {
+        periods: vec![Period::parse(period).expect("period")],
+        levels: UnitLevel::ALL.to_vec(),
+        catalog_version: "test".into(),
+    };
+    runner::run(&engine, compiled, &source, &Kommuner::standard(), &options, |_, _, _| {}).expect("run")
+}
+
+/// The numerator, denominator and value of one result row; panics when the
+/// row is missing or not unique.
+pub fn row(
+    results: &DataFrame,
+    measure: &str,
+    level: &str,
+    unit: &str,
+    stratum: &str,
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let found = results
+        .clone()
+        .lazy()
+        .filter(
+            col("measure_id")
+                .eq(lit(measure))
+                .and(col("unit_level").eq(lit(level)))
+                .and(col("unit_code").eq(lit(unit)))
+                .and(col("stratum").eq(lit(stratum))),
+        )
+        .collect()
+        .expect("filter");
+    assert_eq!(found.height(), 1, "expected one row for {measure} {level} {unit} {stratum}, found {found}");
+    let get = |c: &str| found.column(c).unwrap().f64().unwrap().get(0);
+    (get("numerator"), get("denominator"), get("value"))
+}
+
+/// Asserts numerator, denominator and value of a row (value to 1e-9).
+#[track_caller]
+pub fn assert_row(
+    results: &DataFrame,
+    measure: &str,
+    level: &str,
+    unit: &str,
+    stratum: &str,
+    expected: (Option<f64>, Option<f64>, f64),
+) {
+    let (numerator, denominator, value) = row(results, measure, level, unit, stratum);
+    assert_eq!((numerator, denominator), (expected.0, expected.1), "{measure} {level} {unit} {stratum}");
+    let value = value.expect("a value");
+    assert!(
+        (value - expected.2).abs() < 1e-9,
+        "{measure} {level} {unit} {stratum}: value {value}, expected {}",
+        expected.2
+    );
+}
+
+/// Strata present for a measure at a unit.
+pub fn strata(results: &DataFrame, measure: &str, level: &str, unit: &str) -> Vec<String> {
+    let found = results
+        .clone()
+        .lazy()
+        .filter(
+            col("measure_id")
+                .eq(lit(measure))
+                .and(col("unit_level").eq(lit(level)))
+                .and(col("unit_code").eq(lit(unit))),
+        )
+        .select([col("stratum")])
+        .collect()
+        .expect("filter");
+    let column = found.column("stratum").unwrap().str().unwrap().clone();
+    (0..column.len()).filter_map(|i| column.get(i).map(str::to_string)).collect()
+}
+
+/// A temporary directory holding a copy of the small fixture.
+pub fn fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(repo("tests/fixtures/small")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}

@@ -1,0 +1,169 @@
+//! The rule language: errors name the rule file, line and column; the
+//! sandbox stops runaway rules; population roles behave as in FHIR Measure.
+
+use crate::common::{assert_row, repo, run_rules};
+use kvalitet::data::{DataSource, Schema};
+use kvalitet::engine::{Limits, Period, RuleEngine, RuleError};
+use std::path::Path;
+use std::sync::Arc;
+
+fn engine() -> RuleEngine {
+    let data = DataSource::open(&repo("tests/fixtures/small"), &Schema::standard()).unwrap();
+    RuleEngine::new(Arc::new(data), Limits::default())
+}
+
+/// Compiles and evaluates `source` as rules/test.rule.rhai for March 2024.
+fn evaluate(source: &str) -> Result<(), RuleError> {
+    let engine = engine();
+    let rule = engine.compile(Path::new("rules/test.rule.rhai"), source.to_string())?;
+    engine.evaluate(&rule, &Period::parse("2024-03").unwrap()).map(|_| ())
+}
+
+fn error(source: &str) -> RuleError {
+    evaluate(source).expect_err("the rule should fail")
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let e = error("let x = table(\"borgere\")\n    .filter(col(\"koen\") == );\n");
+    assert_eq!(e.path, Path::new("rules/test.rule.rhai"));
+    assert_eq!(e.line, Some(2));
+    assert!(e.column.is_some());
+    assert!(e.to_string().starts_with("rules/test.rule.rhai:2:"), "{e}");
+}
+
+#[test]
+fn unknown_column_is_reported_at_its_line() {
+    let e = error("let b = table(\"borgere\");\nlet c = b.filter(col(\"alderx\") >= 65);\ncount(c)\n");
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.message.contains("alderx"), "{e}");
+    assert!(e.message.contains("table(\"borgere\").filter"), "{e}");
+}
+
+#[test]
+fn unknown_table_lists_the_tables_found() {
+    let e = error("count(table(\"borgerne\"))");
+    assert_eq!(e.line, Some(1));
+    assert!(e.message.contains("no table \"borgerne\""), "{e}");
+    assert!(e.message.contains("borgere, besoeg") || e.message.contains("besoeg, borgere"), "{e}");
+}
+
+#[test]
+fn join_on_a_missing_column_names_the_table() {
+    let e = error("let a = table(\"uth\");\nlet b = table(\"borgere\");\ncount(a.semi_join(b, \"uth_id\"))");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.contains("has no column \"uth_id\" to join on"), "{e}");
+}
+
+#[test]
+fn a_rule_must_end_with_a_measure() {
+    let e = error("let x = 1 + 2;\nx");
+    assert!(e.message.contains("a rule must end with a measure"), "{e}");
+    assert!(e.message.contains("i64"), "{e}");
+}
+
+#[test]
+fn unknown_function_says_so() {
+    let e = error("count(table(\"uth\").filtre(col(\"type\") == \"fald\"))");
+    assert!(e.message.contains("no function filtre"), "{e}");
+}
+
+#[test]
+fn unknown_stratum_lists_the_known_ones() {
+    let e = error("count(table(\"uth\")).strata([\"70-79\"])");
+    assert!(e.message.contains("unknown stratum \"70-79\""), "{e}");
+    assert!(e.message.contains("65+"), "{e}");
+}
+
+#[test]
+fn runaway_rule_is_stopped() {
+    let e = error("let n = 0;\nloop { n += 1; }\ncount(table(\"uth\"))");
+    assert!(e.message.contains("too many operations"), "{e}");
+}
+
+#[test]
+fn scripts_cannot_import_or_eval() {
+    assert!(error("import \"/etc/passwd\" as p;\ncount(table(\"uth\"))").line.is_some());
+    assert!(evaluate("eval(\"1\")").is_err());
+}
+
+#[test]
+fn long_strings_are_refused() {
+    let e = error("let s = \"x\";\nfor i in 0..20 { s += s; }\ncount(table(\"uth\"))");
+    assert!(e.message.to_lowercase().contains("length") || e.message.contains("too"), "{e}");
+}
+
+#[test]
+fn mixed_is_in_list_is_refused() {
+    let e = error("count(table(\"uth\").filter(col(\"type\").is_in([1, \"fald\"])))");
+    assert!(e.message.contains("is_in([..]) takes a list of texts or a list of numbers"), "{e}");
+}
+
+#[test]
+fn exclusions_and_exceptions_follow_fhir() {
+    // Denominator: all 10 citizens. Numerator: B01, B02. Exclusion: B10.
+    // Exceptions listed: B02 (in the numerator, so kept) and B03 (not, so
+    // removed). Denominator 10 - 1 - 1 = 8, numerator 2: 25 %.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("test.roller.rhai"),
+        r#"
+let alle = table("borgere");
+let taeller = alle.filter(col("borger_id").is_in(["B01", "B02"]));
+let udelukket = alle.filter(col("borger_id") == "B10");
+let undtaget = alle.filter(col("borger_id").is_in(["B02", "B03"]));
+proportion(taeller, alle).exclusions(udelukket).exceptions(undtaget)
+"#,
+    )
+    .unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_row(&outcome.results, "test.roller", "kommune", "461", "alle", (Some(2.0), Some(8.0), 25.0));
+}
+
+#[test]
+fn numerator_outside_the_denominator_is_an_error() {
+    // B06 is not in the denominator (B01, B02): an error, not a count.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("test.orphan.rhai"),
+        r#"
+let naevner = table("borgere").filter(col("borger_id").is_in(["B01", "B02"]));
+let taeller = table("borgere").filter(col("borger_id").is_in(["B01", "B06"]));
+proportion(taeller, naevner)
+"#,
+    )
+    .unwrap();
+    std::fs::copy(repo("rules/po.4c.skaermbesoeg.rhai"), dir.path().join("po.4c.skaermbesoeg.rhai")).unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    assert_eq!(outcome.failures.len(), 1);
+    let failure = &outcome.failures[0];
+    assert_eq!(failure.rule_id, "test.orphan");
+    assert!(
+        failure.error.message.contains("1 member(s) that are not in the denominator (for example B06)"),
+        "{}",
+        failure.error
+    );
+    // The other rule still ran.
+    assert_row(&outcome.results, "po.4c.skaermbesoeg", "kommune", "461", "alle", (Some(3.0), Some(10.0), 30.0));
+}
+
+#[test]
+fn date_helpers_move_by_calendar_months() {
+    // 2024-08-31 minus six months is 2024-02-29; between() includes both
+    // ends, also for datetime columns.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("test.datoer.rhai"),
+        r#"
+let d = date(2024, 8, 31) - months(6);
+if d != date(2024, 2, 29) { throw "months(6) went wrong"; }
+// Visits on 2024-03-31 23:30 count in March.
+count(table("besoeg").filter(col("tidspunkt").between(date(2024, 3, 31), period.end)))
+"#,
+    )
+    .unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_row(&outcome.results, "test.datoer", "kommune", "461", "alle", (Some(1.0), None, 1.0));
+}

@@ -1,0 +1,249 @@
+//! Every rule in `rules/` against the hand-made fixture in
+//! `tests/fixtures/small` for March 2024 (2024-03-01 .. 2024-03-31).
+//!
+//! The fixture: kommune 461 (Odense, Region Syddanmark 1083), plejeenheder
+//! PE1 (Hjemmepleje Nord) and PE2 (Plejecenter Søndervang). Citizens and
+//! their attributes on 2024-03-31:
+//!
+//! | borger | age | plejeenhed | bolig       | demens | note                         |
+//! |--------|-----|------------|-------------|--------|------------------------------|
+//! | B01    | 83  | PE1        | eget_hjem   | no     |                              |
+//! | B02    | 74  | PE1        | eget_hjem   | no     |                              |
+//! | B03    | 88  | PE2        | plejebolig  | yes    | moved PE1 → PE2 on 03-01     |
+//! | B04    | 94  | PE2        | plejebolig  | yes    |                              |
+//! | B05    | 79  | PE1        | eget_hjem   | no     | turns 80 on 04-01            |
+//! | B06    | 63  | PE2        | plejebolig  | no     |                              |
+//! | B07    | 86  | PE1        | eget_hjem   | no     | died 03-15, 86 on 03-31      |
+//! | B08    | 81  | PE2        | plejebolig  | yes    | moved in 03-10               |
+//! | B09    | 68  | (none)     | eget_hjem   | no     | tilknytning ended 03-15; diagnosis 04-01 |
+//! | B10    | 99  | (none)     | eget_hjem   | yes    | died 2024-01-10              |
+//!
+//! Every result row here was worked out by hand; the arithmetic is in the
+//! comments. The region rows equal the kommune rows (one kommune).
+
+use crate::common::{assert_row, repo, run_rules, strata};
+use kvalitet::polars::prelude::DataFrame;
+use std::sync::OnceLock;
+
+fn results() -> &'static DataFrame {
+    static RESULTS: OnceLock<DataFrame> = OnceLock::new();
+    RESULTS.get_or_init(|| {
+        let outcome = run_rules(&repo("tests/fixtures/small"), &repo("rules"), "2024-03");
+        assert!(outcome.failures.is_empty(), "rule failures: {:?}", outcome.failures);
+        outcome.results
+    })
+}
+
+const K: &str = "kommune";
+const P: &str = "plejeenhed";
+const R: &str = "region";
+
+#[test]
+fn revurderet_tilstand_6mdr() {
+    // Denominator: SEL83/83a active on 03-31 = B01 B02 B03 B04 B05 B07 B08;
+    // B09's indsats ended 03-15. Exclusion: B07 died 03-15 → 6 left.
+    // Window 2023-10-01 .. 2024-03-31, funktionsevne conditions only:
+    // B01 (11-15) yes, B02 (09-30, one day early) no, B03 (10-01, first day)
+    // yes, B04 (04-01, after) no, B05 (sygepleje condition) no, B08 yes.
+    // 3/6 = 50 %. 80+: B01 B03 B04 B08 → 3/4 = 75 %. 67+: all six → 3/6.
+    let m = "po.2a.revurderet-tilstand-6mdr";
+    let r = results();
+    assert_row(r, m, K, "461", "alle", (Some(3.0), Some(6.0), 50.0));
+    assert_row(r, m, K, "461", "67+", (Some(3.0), Some(6.0), 50.0));
+    assert_row(r, m, K, "461", "80+", (Some(3.0), Some(4.0), 75.0));
+    assert_row(r, m, R, "1083", "alle", (Some(3.0), Some(6.0), 50.0));
+    // As of the period end B03 belongs to PE2: PE1 = B01 B02 B05 → 1/3,
+    // PE2 = B03 B04 B08 → 2/3.
+    assert_row(r, m, P, "PE1", "alle", (Some(1.0), Some(3.0), 100.0 / 3.0));
+    assert_row(r, m, P, "PE2", "alle", (Some(2.0), Some(3.0), 200.0 / 3.0));
+}
+
+#[test]
+fn gul_triage_rettidig_handleplan() {
+    // Yellow triages in March: TR1 (24 h) yes, TR2 (exactly 48 h) yes,
+    // TR3 (48 h 1 min) no, TR4 (no plan) no; TR5 is in February. 2/4.
+    let m = "po.2b.gul-triage-rettidig-handleplan";
+    assert_row(results(), m, K, "461", "alle", (Some(2.0), Some(4.0), 50.0));
+    assert_row(results(), m, P, "PE1", "alle", (Some(2.0), Some(4.0), 50.0));
+}
+
+#[test]
+fn roed_triage_rettidig_handleplan() {
+    // Red triages: TR6 08:00 → day shift ends 15:00, plan 14:59 yes;
+    // TR7 16:00 → evening ends 23:00, plan 23:30 no; TR8 23:30 → night ends
+    // 07:00 next day, plan 06:00 yes; TR9 02:00 → night ends 07:00 the same
+    // day, plan 07:00 yes. 3/4 = 75 %. PE2 (B04 B08 B03) 2/3, PE1 (B02) 1/1.
+    let m = "po.2b.roed-triage-rettidig-handleplan";
+    assert_row(results(), m, K, "461", "alle", (Some(3.0), Some(4.0), 75.0));
+    assert_row(results(), m, P, "PE2", "alle", (Some(2.0), Some(3.0), 200.0 / 3.0));
+    assert_row(results(), m, P, "PE1", "alle", (Some(1.0), Some(1.0), 100.0));
+}
+
+#[test]
+fn forebyggelige_indlaeggelser_pr_1000() {
+    // Population: alive on 03-01 = B01..B09 (B07 died 03-15, counts);
+    // 65+ = all but B06 (63) = 8; 80+ = B01 B03 B04 B07 B08 = 5.
+    // Preventable admissions in March: A1, A2 (B01), A4 (B02), A5 (B06, 63),
+    // A7 (B08, 03-31 23:59); A6 is 02-28. 65+: 4 → 4/8 × 1000 = 500.
+    // 80+: A1 A2 A7 → 3/5 × 1000 = 600.
+    let m = "po.2.forebyggelige-indlaeggelser";
+    assert_row(results(), m, K, "461", "65+", (Some(4.0), Some(8.0), 500.0));
+    assert_row(results(), m, K, "461", "80+", (Some(3.0), Some(5.0), 600.0));
+    // PE1 65+: B01 B02 B05 B07 = 4 with A1 A2 A4 → 750; PE2 65+: B03 B04 B08
+    // = 3 with A7 → 333.3.
+    assert_row(results(), m, P, "PE1", "65+", (Some(3.0), Some(4.0), 750.0));
+    assert_row(results(), m, P, "PE2", "65+", (Some(1.0), Some(3.0), 1000.0 / 3.0));
+    // Only the strata the rule names: no "alle" row.
+    assert_eq!(strata(results(), m, K, "461"), ["65+", "80+"]);
+}
+
+#[test]
+fn genindlaeggelser_pr_1000() {
+    // Readmissions in March: A2 (B01, 83) and A7 (B08, 81).
+    // 65+: 2/8 × 1000 = 250; 80+: 2/5 × 1000 = 400.
+    let m = "po.5.genindlaeggelser";
+    assert_row(results(), m, K, "461", "65+", (Some(2.0), Some(8.0), 250.0));
+    assert_row(results(), m, K, "461", "80+", (Some(2.0), Some(5.0), 400.0));
+}
+
+#[test]
+fn medarbejdere_pr_borger() {
+    // March visits: B01 by M1 M2 M1 M3 → 3 employees; B02 by M1 → 1;
+    // B05 by M2 M4 → 2; B03 by M5 → 1 (V10 is in February).
+    // Mean (3 + 1 + 2 + 1) / 4 = 1.75. 80+: B01 3, B03 1 → 2.
+    let m = "po.5b.medarbejdere-pr-borger";
+    assert_row(results(), m, K, "461", "alle", (Some(7.0), Some(4.0), 1.75));
+    assert_row(results(), m, K, "461", "80+", (Some(4.0), Some(2.0), 2.0));
+    // PE1: B01 B02 B05 → 6/3 = 2; PE2: B03 → 1.
+    assert_row(results(), m, P, "PE1", "alle", (Some(6.0), Some(3.0), 2.0));
+    assert_row(results(), m, P, "PE2", "alle", (Some(1.0), Some(1.0), 1.0));
+}
+
+#[test]
+fn skaermbesoeg() {
+    // 10 March visits (V01-V09, V11), screen visits V03 V06 V11 → 30 %.
+    // PE2 (B03): V09 V11 → 1/2; PE1: V01-V08 → V03 V06 → 2/8.
+    let m = "po.4c.skaermbesoeg";
+    assert_row(results(), m, K, "461", "alle", (Some(3.0), Some(10.0), 30.0));
+    assert_row(results(), m, P, "PE2", "alle", (Some(1.0), Some(2.0), 50.0));
+    assert_row(results(), m, P, "PE1", "alle", (Some(2.0), Some(8.0), 25.0));
+}
+
+#[test]
+fn uth_pr_maaned_by_type() {
+    // March events: U1 fald PE1, U2 medicinering PE1 (no citizen), U3 fald
+    // PE2, U4 medicinering PE2, U5 tryksaar PE2 (no citizen); U6 is in
+    // February. Events are placed by their own plejeenhed.
+    let m = "sp.3b.uth-pr-maaned";
+    let r = results();
+    assert_row(r, m, K, "461", "alle", (Some(5.0), None, 5.0));
+    assert_row(r, m, K, "461", "type=fald", (Some(2.0), None, 2.0));
+    assert_row(r, m, K, "461", "type=medicinering", (Some(2.0), None, 2.0));
+    assert_row(r, m, K, "461", "type=tryksaar", (Some(1.0), None, 1.0));
+    assert_row(r, m, P, "PE1", "alle", (Some(2.0), None, 2.0));
+    assert_row(r, m, P, "PE2", "alle", (Some(3.0), None, 3.0));
+    assert_eq!(strata(r, m, P, "PE1"), ["alle", "type=fald", "type=medicinering"]);
+}
+
+#[test]
+fn faerdigbehandlingsdage_mean() {
+    // Discharged in March: A1 2, A2 0, A4 1, A5 0, A6 (03-01 10:00) 3, A8 4;
+    // A3 leaves 04-02, A7 is still admitted. Mean 10/6.
+    // 65+ drops A5 (B06, 63): 10/5 = 2. 80+: A1 A2 (B01) and A8 (B03): 6/3 = 2.
+    let m = "sp.4b.faerdigbehandlingsdage";
+    assert_row(results(), m, K, "461", "alle", (Some(10.0), Some(6.0), 10.0 / 6.0));
+    assert_row(results(), m, K, "461", "65+", (Some(10.0), Some(5.0), 2.0));
+    assert_row(results(), m, K, "461", "80+", (Some(6.0), Some(3.0), 2.0));
+}
+
+#[test]
+fn medicingennemgang_12mdr() {
+    // § 138 active on 03-31: B06, B01, B04. Window 2023-04-01 .. 2024-03-31:
+    // B06 (2023-04-15) yes, B01 (2023-03-31, one day early) no, B04
+    // (2023-04-01, first day) yes; B02's review is outside the denominator.
+    // 2/3.
+    let m = "sp.4b.medicingennemgang-12mdr";
+    assert_row(results(), m, K, "461", "alle", (Some(2.0), Some(3.0), 200.0 / 3.0));
+    assert_row(results(), m, P, "PE1", "alle", (Some(0.0), Some(1.0), 0.0));
+}
+
+#[test]
+fn genoptraening_inden_7_dage() {
+    // Discharged in March: G1 start after 7 days yes, G2 after 8 days no,
+    // G3 not started no, G4 after 2 days yes; G5 was discharged in February.
+    // 2/4. 65+: G1 (B01 83), G2 (B02 74), G3 (B05 79) → 1/3. 80+: G1 → 1/1.
+    let m = "gt.1a.genoptraening-inden-7-dage";
+    assert_row(results(), m, K, "461", "alle", (Some(2.0), Some(4.0), 50.0));
+    assert_row(results(), m, K, "461", "65+", (Some(1.0), Some(3.0), 100.0 / 3.0));
+    assert_row(results(), m, K, "461", "80+", (Some(1.0), Some(1.0), 100.0));
+}
+
+#[test]
+fn antipsykotika_blandt_demente() {
+    // Living with a diagnosis on 03-31: B03 B04 B08 (B09's diagnosis is
+    // 04-01, B10 died). Antipsychotics active on 03-31: B03 N05AH03 yes;
+    // B04 lithium N05AN01 is not counted; B08's N05AX08 ended 03-15 and
+    // N06AB10 is an antidepressant. 1/3. All three live in plejebolig; no
+    // demented citizen lives at home, so there is no eget_hjem row.
+    let m = "de.2c.antipsykotika";
+    assert_row(results(), m, K, "461", "alle", (Some(1.0), Some(3.0), 100.0 / 3.0));
+    assert_row(results(), m, K, "461", "plejebolig", (Some(1.0), Some(3.0), 100.0 / 3.0));
+    assert_eq!(strata(results(), m, K, "461"), ["alle", "plejebolig"]);
+}
+
+#[test]
+fn plejehjemsbeboere_med_demensdiagnose() {
+    // In plejebolig on 03-31: B03 B04 B06 B08; diagnosed: B03 B04 B08. 3/4.
+    let m = "de.1.plejehjemsbeboere-demensdiagnose";
+    assert_row(results(), m, K, "461", "alle", (Some(3.0), Some(4.0), 75.0));
+}
+
+#[test]
+fn dage_fra_diagnose_til_plejehjem() {
+    // Moves into plejebolig in March: B03 on 03-01 (diagnosis 2020-06-01:
+    // 1369 days), B06 (no diagnosis, left out), B08 on 03-10 (diagnosis
+    // 2023-11-01: 30 + 31 + 31 + 29 + 9 = 130 days). Mean 1499 / 2 = 749.5.
+    let m = "de.1.dage-diagnose-til-plejehjem";
+    assert_row(results(), m, K, "461", "alle", (Some(1499.0), Some(2.0), 749.5));
+}
+
+#[test]
+fn laengde_paa_sygeplejetilstand_median() {
+    // Nursing conditions ended in March: T05 2024-01-05 → 03-20 = 26 + 29
+    // + 20 = 75 days (sår), T08 02-01 → 03-10 = 29 + 9 = 38 (tryksår), T09
+    // 02-01 → 03-31 = 29 + 30 = 59 (sår); T10 ends in April. Median of
+    // 38, 59, 75 = 59; sår: median of 59, 75 = 67; tryksår 38.
+    let m = "sp.2b.laengde-paa-tilstand";
+    let r = results();
+    assert_row(r, m, K, "461", "alle", (None, Some(3.0), 59.0));
+    assert_row(r, m, K, "461", "tilstand=Problemer med sår", (None, Some(2.0), 67.0));
+    assert_row(r, m, K, "461", "tilstand=Problemer med tryksår", (None, Some(1.0), 38.0));
+}
+
+#[test]
+fn every_rule_has_a_test_here() {
+    // A new rule needs its fixture case in this file.
+    let tested = [
+        "de.1.dage-diagnose-til-plejehjem",
+        "de.1.plejehjemsbeboere-demensdiagnose",
+        "de.2c.antipsykotika",
+        "gt.1a.genoptraening-inden-7-dage",
+        "po.2.forebyggelige-indlaeggelser",
+        "po.2a.revurderet-tilstand-6mdr",
+        "po.2b.gul-triage-rettidig-handleplan",
+        "po.2b.roed-triage-rettidig-handleplan",
+        "po.4c.skaermbesoeg",
+        "po.5.genindlaeggelser",
+        "po.5b.medarbejdere-pr-borger",
+        "sp.2b.laengde-paa-tilstand",
+        "sp.3b.uth-pr-maaned",
+        "sp.4b.faerdigbehandlingsdage",
+        "sp.4b.medicingennemgang-12mdr",
+    ];
+    let mut rules: Vec<String> = std::fs::read_dir(repo("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, tested);
+}

@@ -1,0 +1,248 @@
+//! `kvalitet run`, `check` and `explain` as a user calls them.
+
+use crate::common::{kvalitet, output, repo};
+use kvalitet::polars::prelude::*;
+use std::path::Path;
+
+fn copy_rules(to: &Path) {
+    for entry in std::fs::read_dir(repo("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
+}
+
+fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default().try_into_reader_with_file_path(Some(path.to_path_buf())).unwrap().finish().unwrap()
+}
+
+#[test]
+fn run_writes_both_files_with_the_contract_columns() {
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = output(
+        kvalitet()
+            .args([
+                "run",
+                "--data",
+                "tests/fixtures/small",
+                "--quiet",
+                "--from",
+                "2024-Q1",
+                "--to",
+                "2024-Q1",
+                "--every",
+                "quarter",
+                "--out",
+            ])
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stdout.contains("15 rules × 1 periods (2024-Q1 to 2024-Q1)"), "{stdout}");
+    let names: Vec<String> =
+        std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names = names;
+    names.sort();
+    assert_eq!(names, ["results.csv", "results.parquet"], "no temporary files are left");
+    let csv = read_csv(&out.path().join("results.csv"));
+    let columns: Vec<&str> = csv.get_column_names().iter().map(|c| c.as_str()).collect();
+    assert_eq!(
+        columns,
+        [
+            "measure_id",
+            "period_start",
+            "period_end",
+            "unit_level",
+            "unit_code",
+            "unit_name",
+            "stratum",
+            "numerator",
+            "denominator",
+            "value",
+            "run_id",
+            "rule_sha256",
+            "inputs_sha256",
+            "catalog_version",
+        ]
+    );
+    let parquet =
+        ParquetReader::new(std::fs::File::open(out.path().join("results.parquet")).unwrap()).finish().unwrap();
+    assert_eq!(parquet.height(), csv.height());
+    // Provenance: one run id, the rule's own hash, the catalogue version.
+    let rule_hash = {
+        use sha2::Digest;
+        let source = std::fs::read(repo("rules/po.4c.skaermbesoeg.rhai")).unwrap();
+        sha2::Sha256::digest(&source).iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let row = parquet.clone().lazy().filter(col("measure_id").eq(lit("po.4c.skaermbesoeg"))).collect().unwrap();
+    assert_eq!(row.column("rule_sha256").unwrap().str().unwrap().get(0), Some(rule_hash.as_str()));
+    assert_eq!(row.column("catalog_version").unwrap().str().unwrap().get(0), Some("2025.1"));
+    assert_eq!(parquet.column("run_id").unwrap().n_unique().unwrap(), 1);
+    assert_eq!(row.column("period_start").unwrap().dtype(), &DataType::Date);
+}
+
+#[test]
+fn editing_a_rule_changes_the_next_run_without_rebuilding() {
+    let rules = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    copy_rules(rules.path());
+    let run = |out: &Path| {
+        let (code, stdout, stderr) = output(
+            kvalitet()
+                .args([
+                    "run",
+                    "--data",
+                    "tests/fixtures/small",
+                    "--quiet",
+                    "--from",
+                    "2024-03",
+                    "--to",
+                    "2024-03",
+                    "--by",
+                    "kommune",
+                    "--rules",
+                ])
+                .arg(rules.path())
+                .arg("--out")
+                .arg(out),
+        );
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        let results = read_csv(&out.join("results.csv"));
+        results
+            .lazy()
+            .filter(col("measure_id").eq(lit("sp.3b.uth-pr-maaned")).and(col("stratum").eq(lit("alle"))))
+            .collect()
+            .unwrap()
+            .column("value")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(run(out.path()), Some(5.0));
+    // Count only falls: 2 of the 5 March events.
+    let path = rules.path().join("sp.3b.uth-pr-maaned.rhai");
+    let edited = std::fs::read_to_string(&path).unwrap().replace(
+        "col(\"dato\").between(period.start, period.end)",
+        "col(\"dato\").between(period.start, period.end) & col(\"type\") == \"fald\"",
+    );
+    std::fs::write(&path, edited).unwrap();
+    assert_eq!(run(out.path()), Some(2.0));
+}
+
+#[test]
+fn a_failing_rule_is_reported_and_the_others_are_written() {
+    let rules = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    copy_rules(rules.path());
+    std::fs::write(
+        rules.path().join("zz.fejl.rhai"),
+        "let t = table(\"uth\");\nt.filter(col(\"typ\") == \"fald\").count()\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = output(
+        kvalitet()
+            .args([
+                "run",
+                "--data",
+                "tests/fixtures/small",
+                "--quiet",
+                "--from",
+                "2024-03",
+                "--to",
+                "2024-03",
+                "--rules",
+            ])
+            .arg(rules.path())
+            .arg("--out")
+            .arg(out.path()),
+    );
+    assert_eq!(code, 1, "exit code 1 when a rule fails");
+    assert!(stderr.contains("zz.fejl.rhai:2:3: in table(\"uth\").filter(..): "), "{stderr}");
+    assert!(stderr.contains("typ"), "{stderr}");
+    assert!(stdout.contains("16 rules × 1 periods"), "{stdout}");
+    assert!(stdout.contains("1 rule(s) failed"), "{stdout}");
+    let results = read_csv(&out.path().join("results.csv"));
+    assert_eq!(results.column("measure_id").unwrap().n_unique().unwrap(), 15);
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    let (code, _, stderr) = output(kvalitet().args([
+        "run",
+        "--data",
+        "tests/fixtures/small",
+        "--out",
+        "/tmp/x",
+        "--from",
+        "2024-13",
+        "--to",
+        "2024-03",
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--from \"2024-13\" is not a period; write YYYY-MM, YYYY-Qn or YYYY"), "{stderr}");
+    let (code, _, stderr) = output(kvalitet().args([
+        "run",
+        "--data",
+        "no/such/dir",
+        "--out",
+        "/tmp/x",
+        "--from",
+        "2024-01",
+        "--to",
+        "2024-03",
+    ]));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such/dir: cannot read the data directory"), "{stderr}");
+}
+
+#[test]
+fn check_compiles_rules_and_validates_data() {
+    let (code, stdout, stderr) =
+        output(kvalitet().args(["check", "--data", "tests/fixtures/small", "--period", "2024-03"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("ok    po.2a.revurderet-tilstand-6mdr"), "{stdout}");
+    assert!(stdout.contains("15 rule(s), 0 failed"), "{stdout}");
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(rules.path().join("x.rhai"), "count(table(\"uth\")\n").unwrap();
+    let (code, _, stderr) = output(kvalitet().args(["check", "--rules"]).arg(rules.path()));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("x.rhai:2:1"), "{stderr}");
+}
+
+#[test]
+fn explain_lists_the_citizens_behind_a_number() {
+    let (code, stdout, stderr) = output(kvalitet().args([
+        "explain",
+        "po.2a.revurderet-tilstand-6mdr",
+        "--data",
+        "tests/fixtures/small",
+        "--period",
+        "2024-03",
+        "--unit",
+        "461",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let expected = "\
+# po.2a.revurderet-tilstand-6mdr (proportion), 2024-03 kommune 461: 7 member(s)
+# numerator 3 / denominator 6 (1 excluded, 0 exception(s))
+borger_id\ttaeller\tudelukket\tundtagelse\tnaevner
+B01\tja\tnej\tnej\tja
+B02\tnej\tnej\tnej\tja
+B03\tja\tnej\tnej\tja
+B04\tnej\tnej\tnej\tja
+B05\tnej\tnej\tnej\tja
+B07\tja\tja\tnej\tnej
+B08\tja\tnej\tnej\tja
+";
+    assert_eq!(stdout, expected);
+    let (code, stdout, _) = output(kvalitet().args([
+        "explain",
+        "po.4c.skaermbesoeg",
+        "--data",
+        "tests/fixtures/small",
+        "--period",
+        "2024-03",
+        "--plan",
+    ]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("GROUP_BY") || stdout.contains("AGGREGATE"), "{stdout}");
+}
