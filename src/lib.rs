@@ -20,6 +20,8 @@
 //!     periods: vec![Period::parse("2024-Q1").unwrap()],
 //!     levels: vec![UnitLevel::Kommune],
 //!     catalog_version: "2025.1".into(),
+//!     settings: Default::default(),
+//!     statistics: Default::default(),
 //! };
 //! let outcome = runner::run(&engine, rules, &data, &Kommuner::standard(), &options, |_, _, _| {})?;
 //! println!("{}", outcome.results);

@@ -65,9 +65,10 @@ struct RunArgs {
     /// Unit levels to group by, comma-separated: kommune, plejeenhed, region.
     #[arg(long, default_value = "kommune,plejeenhed,region")]
     by: String,
-    /// Directory of the catalogue (for its version).
-    #[arg(long, default_value = "catalog")]
-    catalog: PathBuf,
+    /// Directory of the catalogue (measure directions, suppression thresholds, national values);
+    /// default: the catalogue built into kvalitet.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
@@ -141,7 +142,10 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let periods = Period::range(from.start, to.end, kind);
     let levels = parse_levels(&args.by)?;
-    let catalog_version = crate::catalog::version(&args.catalog).map_err(anyhow::Error::msg)?;
+    let catalog = match &args.catalog {
+        Some(dir) => crate::catalog::Catalog::load(dir)?,
+        None => crate::catalog::Catalog::standard(),
+    };
     let (data, data_problems) = open_data(&args.data)?;
     let engine = RuleEngine::new(data.clone(), Limits::default());
     let rules = runner::compile_rules(&engine, &args.rules)?;
@@ -155,7 +159,13 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .expect("valid template")
             .progress_chars("=> "),
     );
-    let options = RunOptions { periods: periods.clone(), levels, catalog_version };
+    let options = RunOptions {
+        periods: periods.clone(),
+        levels,
+        catalog_version: catalog.version.clone(),
+        settings: runner::MeasureSettings::all_from_catalog(&catalog, kind),
+        statistics: Default::default(),
+    };
     let mut outcome = runner::run(&engine, rules, &data, &Kommuner::standard(), &options, |done, _, id| {
         bar.set_position(done as u64);
         bar.set_message(id.to_string());

@@ -5,6 +5,7 @@
 //! measured row to its units and strata (see [`super::units`]) and
 //! aggregates here, the same way for every rule.
 
+use super::statistics::internal;
 use super::units::{Attributed, Dimensions, UnitLevel, stratum_filter, stratum_needs};
 use crate::engine::api::date_lit;
 use crate::engine::{Measure, MeasureKind, Period};
@@ -243,17 +244,30 @@ pub fn plan(
                 vec![
                     x.clone().sum().alias("numerator"),
                     len().cast(DataType::Float64).alias("denominator"),
-                    x.mean().alias("value"),
+                    x.clone().mean().alias("value"),
+                    x.std(1).alias(internal::SD),
                 ]
             } else {
                 vec![
                     lit(Null {}).cast(DataType::Float64).alias("numerator"),
                     len().cast(DataType::Float64).alias("denominator"),
-                    x.median().alias("value"),
+                    x.clone().median().alias("value"),
+                    // The sorted values, for the median's confidence interval.
+                    x.sort(SortOptions::default()).alias(internal::VALUES),
                 ]
             };
             levels.iter().flat_map(|l| grouped(&attributed, *l, &measure, &aggregations)).collect()
         }
+    };
+    let per = match measure.kind {
+        MeasureKind::Rate { per } => lit(per),
+        _ => lit(Null {}).cast(DataType::Float64),
+    };
+    let sd = if measure.kind == MeasureKind::Mean { col(internal::SD) } else { lit(Null {}).cast(DataType::Float64) };
+    let values = if measure.kind == MeasureKind::Median {
+        col(internal::VALUES)
+    } else {
+        lit(Null {}).cast(DataType::List(Box::new(DataType::Float64)))
     };
     let columns = [
         lit(measure_id).alias("measure_id"),
@@ -265,6 +279,10 @@ pub fn plan(
         col("numerator").cast(DataType::Float64),
         col("denominator").cast(DataType::Float64),
         col("value").cast(DataType::Float64),
+        lit(measure.kind.name()).alias(internal::KIND),
+        per.alias(internal::PER),
+        sd.alias(internal::SD),
+        values.alias(internal::VALUES),
     ];
     let results = if pieces.is_empty() {
         empty_results()
@@ -279,19 +297,24 @@ pub fn plan(
                 JoinArgs::new(JoinType::Left),
             )
             .with_column(col("unit_name").fill_null(col("unit_code")))
-            .select(RESULT_COLUMNS.map(col))
+            .select(RESULT_COLUMNS.iter().chain(&INTERNAL_COLUMNS).map(|c| col(*c)).collect::<Vec<_>>())
     };
     Ok(MeasurePlans { results, orphan_check: orphan_check(measure), skipped })
 }
 
-/// An empty frame with the result columns and types.
+/// Columns for the statistics step, dropped before results are written.
+const INTERNAL_COLUMNS: [&str; 4] = [internal::KIND, internal::PER, internal::SD, internal::VALUES];
+
+/// An empty frame with the result columns (and the internal ones) and types.
 pub fn empty_results() -> LazyFrame {
     let schema: Schema = RESULT_COLUMNS
         .iter()
+        .chain(&INTERNAL_COLUMNS)
         .map(|name| {
             let dtype = match *name {
                 "period_start" | "period_end" => DataType::Date,
-                "numerator" | "denominator" | "value" => DataType::Float64,
+                "numerator" | "denominator" | "value" | internal::PER | internal::SD => DataType::Float64,
+                internal::VALUES => DataType::List(Box::new(DataType::Float64)),
                 _ => DataType::String,
             };
             Field::new((*name).into(), dtype)

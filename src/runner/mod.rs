@@ -8,8 +8,10 @@
 
 pub mod aggregate;
 pub mod output;
+pub mod statistics;
 pub mod units;
 
+pub use statistics::{MeasureSettings, StatisticsOptions};
 pub use units::{Dimensions, UnitLevel};
 
 use crate::catalog::Kommuner;
@@ -17,6 +19,7 @@ use crate::data::DataSource;
 use crate::engine::{Period, Rule, RuleEngine, RuleError};
 use aggregate::MeasurePlans;
 use polars::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -27,6 +30,11 @@ pub struct RunOptions {
     pub levels: Vec<UnitLevel>,
     /// The catalogue version stamped on every row.
     pub catalog_version: String,
+    /// Per-measure statistics settings (direction, decimals, suppression
+    /// thresholds, national value, SPC baseline); measures not listed get
+    /// the defaults.
+    pub settings: HashMap<String, MeasureSettings>,
+    pub statistics: StatisticsOptions,
 }
 
 /// A rule that did not produce results, and why.
@@ -65,16 +73,17 @@ pub fn compile_rules(engine: &RuleEngine, dir: &Path) -> Result<Vec<Result<Rule,
 fn plan_rule(
     engine: &RuleEngine,
     rule: &Rule,
-    options: &RunOptions,
+    periods: &[Period],
+    levels: &[UnitLevel],
     dimensions: &Dimensions,
     notes: &mut Vec<String>,
 ) -> Result<Vec<MeasurePlans>, RuleError> {
     let mut plans = Vec::new();
-    for period in &options.periods {
+    for period in periods {
         let measure = engine.evaluate(rule, period)?;
-        let plan = aggregate::plan(&rule.id, &measure, period, &options.levels, dimensions)
+        let plan = aggregate::plan(&rule.id, &measure, period, levels, dimensions)
             .map_err(|e| RuleError::whole(&rule.path, crate::engine::api::polars_message(&e)))?;
-        if period == &options.periods[0] {
+        if period == &periods[0] {
             notes.extend(plan.skipped.iter().map(|s| format!("{}: skipped {s}", rule.id)));
         }
         plans.push(plan);
@@ -123,8 +132,10 @@ fn execute(rule: &Rule, plans: Vec<MeasurePlans>) -> Result<DataFrame, RuleError
     Ok(results)
 }
 
-/// Runs every compiled rule for every period; `progress` is called after
-/// each rule with (rules done, rules in all, rule id).
+/// Runs every compiled rule for every period (and the period before the
+/// first, as the reference of its development marker), adds the
+/// statistics and provenance; `progress` is called after each rule with
+/// (rules done, rules in all, rule id).
 pub fn run(
     engine: &RuleEngine,
     rules: Vec<Result<Rule, RuleError>>,
@@ -141,6 +152,9 @@ pub fn run(
     let mut notes = Vec::new();
     let mut parts: Vec<DataFrame> = Vec::new();
     let total = rules.len();
+    // The development marker of the first period needs the one before it.
+    let lead = options.periods.first().filter(|_| options.statistics.enabled).map(Period::previous);
+    let planned: Vec<Period> = lead.iter().chain(&options.periods).cloned().collect();
     for (done, rule) in rules.into_iter().enumerate() {
         let rule = match rule {
             Ok(rule) => rule,
@@ -151,8 +165,8 @@ pub fn run(
                 continue;
             }
         };
-        let outcome =
-            plan_rule(engine, &rule, options, &dimensions, &mut notes).and_then(|plans| execute(&rule, plans));
+        let outcome = plan_rule(engine, &rule, &planned, &options.levels, &dimensions, &mut notes)
+            .and_then(|plans| execute(&rule, plans));
         match outcome {
             Ok(mut frame) => {
                 let n = frame.height();
@@ -179,19 +193,21 @@ pub fn run(
         }
         progress(done + 1, total, &rule.id);
     }
-    let results = match parts.into_iter().reduce(|mut a, b| {
-        a.vstack_mut(&b).expect("same columns");
-        a
-    }) {
-        Some(mut all) => {
-            all.rechunk_mut();
-            all.sort(
-                ["measure_id", "period_start", "unit_level", "unit_code", "stratum"],
-                SortMultipleOptions::default().with_maintain_order(true),
-            )?
-        }
-        None => output::empty_with_provenance(),
-    };
+    let mut all = parts
+        .into_iter()
+        .reduce(|mut a, b| {
+            a.vstack_mut(&b).expect("same columns");
+            a
+        })
+        .unwrap_or_else(output::empty_with_provenance);
+    all.rechunk_mut();
+    let parents = dimensions.parents(kommuner)?;
+    let settings = |measure: &str| options.settings.get(measure).cloned().unwrap_or_default();
+    let results = statistics::apply(all, &options.periods, lead.as_ref(), &parents, &settings, &options.statistics)?
+        .sort(
+            ["measure_id", "period_start", "unit_level", "unit_code", "stratum"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )?;
     Ok(RunOutcome { results, failures, notes, rules_total: total, run_id, seconds: started.elapsed().as_secs_f64() })
 }
 

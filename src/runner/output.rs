@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The provenance columns after the core result columns.
 pub const PROVENANCE_COLUMNS: [&str; 4] = ["run_id", "rule_sha256", "inputs_sha256", "catalog_version"];
 
-/// An empty results table with every column.
+/// An empty results table with the core, internal and provenance columns.
 pub fn empty_with_provenance() -> DataFrame {
     let mut frame = super::aggregate::empty_results().collect().expect("empty frame");
     for name in PROVENANCE_COLUMNS {
@@ -18,7 +18,19 @@ pub fn empty_with_provenance() -> DataFrame {
     frame
 }
 
-/// Writes `results` as `results.parquet` and `results.csv` in `dir`
+/// The results as shown to people: the numerator and denominator of a
+/// suppressed row are withheld too, not only its value.
+pub fn for_people(results: &DataFrame) -> PolarsResult<DataFrame> {
+    if results.column("suppressed").is_err() {
+        return Ok(results.clone());
+    }
+    let withheld =
+        |c: &str| when(col("suppressed")).then(lit(Null {}).cast(DataType::Float64)).otherwise(col(c)).alias(c);
+    results.clone().lazy().with_columns([withheld("numerator"), withheld("denominator")]).collect()
+}
+
+/// Writes `results` as `results.parquet` (complete, for analysis) and
+/// `results.csv` (for people: suppressed counts withheld) in `dir`
 /// (created if missing) and returns the two paths.
 pub fn write_results(results: &mut DataFrame, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
@@ -27,8 +39,9 @@ pub fn write_results(results: &mut DataFrame, dir: &Path) -> std::io::Result<Vec
     write_atomically(&parquet, |file| {
         ParquetWriter::new(file).finish(results).map(|_| ()).map_err(std::io::Error::other)
     })?;
+    let mut shown = for_people(results).map_err(std::io::Error::other)?;
     write_atomically(&csv, |file| {
-        CsvWriter::new(file).include_header(true).finish(results).map_err(std::io::Error::other)
+        CsvWriter::new(file).include_header(true).finish(&mut shown).map_err(std::io::Error::other)
     })?;
     Ok(vec![parquet, csv])
 }

@@ -153,6 +153,25 @@ impl Dimensions {
         }
     }
 
+    /// Each unit's parent: plejeenhed → kommune, kommune → region.
+    pub fn parents(&self, kommuner: &Kommuner) -> PolarsResult<super::statistics::Parents> {
+        let mut parents = super::statistics::Parents::new();
+        for k in &kommuner.kommuner {
+            parents.insert(("kommune".into(), k.kode.clone()), ("region".into(), k.region_kode.clone()));
+        }
+        if let Some(units) = &self.plejeenheder {
+            let units = units.clone().select([col("plejeenhed_id"), col("kommune_kode")]).collect()?;
+            let (ids, kommune) =
+                (units.column("plejeenhed_id")?.str()?.clone(), units.column("kommune_kode")?.str()?.clone());
+            for i in 0..units.height() {
+                if let (Some(id), Some(k)) = (ids.get(i), kommune.get(i)) {
+                    parents.insert(("plejeenhed".into(), id.to_string()), ("kommune".into(), k.to_string()));
+                }
+            }
+        }
+        Ok(parents)
+    }
+
     /// Unit names: `unit_level, unit_code, unit_name`.
     pub fn names(&self) -> LazyFrame {
         self.names.clone()

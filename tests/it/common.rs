@@ -4,7 +4,8 @@ use kvalitet::catalog::Kommuner;
 use kvalitet::data::{DataSource, Schema};
 use kvalitet::engine::{Limits, Period, RuleEngine};
 use kvalitet::polars::prelude::*;
-use kvalitet::runner::{self, RunOptions, RunOutcome, UnitLevel};
+use kvalitet::runner::{self, MeasureSettings, RunOptions, RunOutcome, StatisticsOptions, UnitLevel};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -31,18 +32,67 @@ pub fn output(command: &mut Command) -> (i32, String, String) {
     )
 }
 
-/// Runs every rule in `rules` over `data` for one period at all levels.
+/// Runs every rule in `rules` over `data` for one period at all levels,
+/// without statistics (the fixture's small numbers would all be
+/// suppressed; `statistics.rs` tests those).
 pub fn run_rules(data: &Path, rules: &Path, period: &str) -> RunOutcome {
+    let statistics = StatisticsOptions { enabled: false, ..Default::default() };
+    run_options(data, rules, &[period], HashMap::new(), statistics)
+}
+
+/// Runs every rule over `data` for the given periods with statistics
+/// settings per measure.
+pub fn run_with(data: &Path, rules: &Path, periods: &[&str], settings: HashMap<String, MeasureSettings>) -> RunOutcome {
+    run_options(data, rules, periods, settings, StatisticsOptions::default())
+}
+
+fn run_options(
+    data: &Path,
+    rules: &Path,
+    periods: &[&str],
+    settings: HashMap<String, MeasureSettings>,
+    statistics: StatisticsOptions,
+) -> RunOutcome {
     let source = Arc::new(DataSource::open(data, &Schema::standard()).expect("data directory opens"));
     assert!(source.problems().is_empty(), "fixture problems: {:?}", source.problems());
     let engine = RuleEngine::new(source.clone(), Limits::default());
     let compiled = runner::compile_rules(&engine, rules).expect("rules directory");
     let options = RunOptions {
-        periods: vec![Period::parse(period).expect("period")],
+        periods: periods.iter().map(|p| Period::parse(p).expect("period")).collect(),
         levels: UnitLevel::ALL.to_vec(),
         catalog_version: "test".into(),
+        settings,
+        statistics,
     };
     runner::run(&engine, compiled, &source, &Kommuner::standard(), &options, |_, _, _| {}).expect("run")
+}
+
+/// One column's value in the single row matching the keys.
+pub fn cell(
+    results: &DataFrame,
+    measure: &str,
+    period: &str,
+    level: &str,
+    unit: &str,
+    stratum: &str,
+    column: &str,
+) -> AnyValue<'static> {
+    let start = chrono::NaiveDate::parse_from_str(period, "%Y-%m-%d").expect("period start");
+    let found = results
+        .clone()
+        .lazy()
+        .filter(
+            col("measure_id")
+                .eq(lit(measure))
+                .and(col("period_start").eq(kvalitet::engine::api::date_lit(start)))
+                .and(col("unit_level").eq(lit(level)))
+                .and(col("unit_code").eq(lit(unit)))
+                .and(col("stratum").eq(lit(stratum))),
+        )
+        .collect()
+        .expect("filter");
+    assert_eq!(found.height(), 1, "expected one row for {measure} {period} {level} {unit} {stratum}");
+    found.column(column).unwrap().get(0).unwrap().into_static()
 }
 
 /// The numerator, denominator and value of one result row; panics when the

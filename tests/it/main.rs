@@ -1,7 +1,9 @@
 //! Integration tests: one module per command or area.
 
+mod catalog;
 mod common;
 mod data;
 mod engine;
 mod rules;
 mod run;
+mod statistics;

@@ -37,32 +37,17 @@ fn run_writes_both_files_with_the_contract_columns() {
     );
     assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
     assert!(stdout.contains("15 rules × 1 periods (2024-Q1 to 2024-Q1)"), "{stdout}");
-    let names: Vec<String> =
+    let mut names: Vec<String> =
         std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    let mut names = names;
     names.sort();
     assert_eq!(names, ["results.csv", "results.parquet"], "no temporary files are left");
     let csv = read_csv(&out.path().join("results.csv"));
     let columns: Vec<&str> = csv.get_column_names().iter().map(|c| c.as_str()).collect();
-    assert_eq!(
-        columns,
-        [
-            "measure_id",
-            "period_start",
-            "period_end",
-            "unit_level",
-            "unit_code",
-            "unit_name",
-            "stratum",
-            "numerator",
-            "denominator",
-            "value",
-            "run_id",
-            "rule_sha256",
-            "inputs_sha256",
-            "catalog_version",
-        ]
-    );
+    let expected = "measure_id period_start period_end unit_level unit_code unit_name stratum numerator denominator value \
+                    run_id rule_sha256 inputs_sha256 catalog_version ci_low ci_high ci_method suppressed \
+                    suppression_reason development level level_reference national_value overall_value spc_median \
+                    spc_run_signal spc_crossings_signal spc_lcl spc_ucl spc_outside";
+    assert_eq!(columns, expected.split_whitespace().collect::<Vec<_>>());
     let parquet =
         ParquetReader::new(std::fs::File::open(out.path().join("results.parquet")).unwrap()).finish().unwrap();
     assert_eq!(parquet.height(), csv.height());
@@ -77,6 +62,27 @@ fn run_writes_both_files_with_the_contract_columns() {
     assert_eq!(row.column("catalog_version").unwrap().str().unwrap().get(0), Some("2025.1"));
     assert_eq!(parquet.column("run_id").unwrap().n_unique().unwrap(), 1);
     assert_eq!(row.column("period_start").unwrap().dtype(), &DataType::Date);
+    // The fixture's numbers are small: suppressed rows show no value in
+    // either file and withhold numerator and denominator in the CSV only.
+    // Skærmbesøg, kommune, Q1: 3 screen visits of 11 → denominator under 20.
+    let pick = |frame: &DataFrame, column: &str| {
+        frame
+            .clone()
+            .lazy()
+            .filter(col("measure_id").eq(lit("po.4c.skaermbesoeg")).and(col("unit_level").eq(lit("kommune"))))
+            .collect()
+            .unwrap()
+            .column(column)
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .into_static()
+    };
+    assert_eq!(pick(&csv, "suppression_reason"), AnyValue::String("nævner under 20"));
+    assert_eq!(pick(&csv, "value"), AnyValue::Null);
+    assert_eq!(pick(&csv, "numerator"), AnyValue::Null);
+    assert_eq!(pick(&parquet, "numerator"), AnyValue::Float64(3.0));
+    assert_eq!(pick(&parquet, "denominator"), AnyValue::Float64(11.0));
 }
 
 #[test]
@@ -118,14 +124,13 @@ fn editing_a_rule_changes_the_next_run_without_rebuilding() {
             .get(0)
     };
     assert_eq!(run(out.path()), Some(5.0));
-    // Count only falls: 2 of the 5 March events.
+    // Count every event up to the period end: U6 from February too, 6.
     let path = rules.path().join("sp.3b.uth-pr-maaned.rhai");
-    let edited = std::fs::read_to_string(&path).unwrap().replace(
-        "col(\"dato\").between(period.start, period.end)",
-        "col(\"dato\").between(period.start, period.end) & col(\"type\") == \"fald\"",
-    );
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("col(\"dato\").between(period.start, period.end)", "col(\"dato\") <= period.end");
     std::fs::write(&path, edited).unwrap();
-    assert_eq!(run(out.path()), Some(2.0));
+    assert_eq!(run(out.path()), Some(6.0));
 }
 
 #[test]
