@@ -9,7 +9,7 @@
 //!
 //! Both sides compute the same result rows (kommune and plejeenhed level,
 //! stratum `alle`, year 2024), checked equal before timing. Each side runs
-//! `KVALITET_BENCH_REPEAT` times (default 7), interleaved, and the report
+//! `KVALITET_BENCH_REPEAT` times (default 5), interleaved, and the report
 //! gives the median of each and their ratio.
 
 use kvalitet::catalog::Kommuner;
@@ -358,7 +358,7 @@ fn median(mut times: Vec<f64>) -> f64 {
 
 fn main() {
     let rows: usize = std::env::var("KVALITET_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000_000);
-    let repeat: usize = std::env::var("KVALITET_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(7);
+    let repeat: usize = std::env::var("KVALITET_BENCH_REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
     let work = tempfile::tempdir().unwrap();
     let data_dir = work.path().join("data");
     let rules_dir = work.path().join("rules");
@@ -410,7 +410,9 @@ fn main() {
     };
 
     // Same numbers on both sides first.
+    let t = Instant::now();
     let ours = sorted(through_engine());
+    println!("first run through the engine: {:.2} s", t.elapsed().as_secs_f64());
     let theirs = sorted(direct());
     assert_eq!(ours.height(), theirs.height());
     for column in ["measure_id", "unit_level", "unit_code", "numerator", "denominator"] {
@@ -432,6 +434,13 @@ fn main() {
         let t = Instant::now();
         std::hint::black_box(run(&monthly));
         monthly_statistics_times.push(t.elapsed().as_secs_f64());
+        println!(
+            "  round: engine {:.2} s, Polars {:.2} s, monthly {:.2} s, monthly with statistics {:.2} s",
+            engine_times.last().unwrap(),
+            direct_times.last().unwrap(),
+            monthly_times.last().unwrap(),
+            monthly_statistics_times.last().unwrap()
+        );
     }
     // Rhai alone: compiling and evaluating the three scripts.
     let t = Instant::now();

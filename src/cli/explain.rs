@@ -58,7 +58,7 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
         MeasureKind::Proportion => aggregate::proportion_population(&measure),
         _ => measure.base.frame.clone(),
     };
-    let attributed = dimensions.attach(members, period.end)?;
+    let attributed = dimensions.attach(members, period.end, &[level.column()])?;
     let mut frame = attributed.frame;
     if let Some(unit) = &args.unit {
         frame = frame.filter(col(level.column()).eq(lit(unit.as_str())));

@@ -92,6 +92,8 @@ pub struct LoadedTable {
 pub struct DataSource {
     pub dir: PathBuf,
     tables: BTreeMap<String, Result<LoadedTable, Vec<DataError>>>,
+    /// The validated keys of the standard tables found.
+    keys: BTreeMap<String, Vec<String>>,
 }
 
 impl DataSource {
@@ -121,6 +123,7 @@ impl DataSource {
                 found.entry(name.to_string()).or_default().push(path.clone());
             }
         }
+        let keys = found.keys().filter_map(|name| Some((name.clone(), schema.tables.get(name)?.key.clone()))).collect();
         let tables = found
             .into_iter()
             .map(|(name, files)| {
@@ -128,12 +131,12 @@ impl DataSource {
                 (name, loaded)
             })
             .collect();
-        Ok(Self { dir: dir.to_path_buf(), tables })
+        Ok(Self { dir: dir.to_path_buf(), tables, keys })
     }
 
     /// A source without tables (for checking rules without data).
     pub fn empty() -> Self {
-        Self { dir: PathBuf::from("(no data directory)"), tables: BTreeMap::new() }
+        Self { dir: PathBuf::from("(no data directory)"), tables: BTreeMap::new(), keys: BTreeMap::new() }
     }
 
     /// The names of all tables found, valid or not.
@@ -188,6 +191,10 @@ impl DataSource {
 }
 
 impl TableSource for DataSource {
+    fn key(&self, name: &str) -> Option<Vec<String>> {
+        self.keys.get(name).cloned()
+    }
+
     fn table(&self, name: &str) -> Result<LazyFrame, String> {
         match self.tables.get(name) {
             Some(Ok(table)) => Ok(table.frame.clone()),

@@ -8,7 +8,7 @@
 //! missing column is reported at the line of the rule that names it.
 
 use super::dates::{Period, Span};
-use super::measure::{Measure, MeasureKind, Stratum, Table};
+use super::measure::{Derived, Measure, MeasureKind, Stratum, Table};
 use chrono::NaiveDate;
 use polars::prelude::{self as pl, JoinArgs, JoinType, LazyFrame, NamedFrom, PlSmallStr, SortMultipleOptions};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Position};
@@ -48,6 +48,11 @@ pub fn error(message: impl Into<String>) -> Box<EvalAltResult> {
 pub trait TableSource {
     /// The lazy table of that name, or a message saying why there is none.
     fn table(&self, name: &str) -> Result<LazyFrame, String>;
+
+    /// The columns that identify a row of that table, if known.
+    fn key(&self, _name: &str) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// A Polars `Date` literal (Polars' `lit` of a chrono date is a datetime).
@@ -125,9 +130,21 @@ impl Table {
     /// A new table from `frame`, checked by resolving its schema so that a
     /// wrong column name fails here, at the rule's line.
     fn derive(&self, frame: LazyFrame, step: &str) -> Res<Table> {
+        self.derive_with(frame, step, None, None)
+    }
+
+    /// Like [`Table::derive`], recording what stays known: a unique key and
+    /// how the new table is a subset of this one.
+    fn derive_with(
+        &self,
+        frame: LazyFrame,
+        step: &str,
+        unique_key: Option<Vec<String>>,
+        derived: Option<Derived>,
+    ) -> Res<Table> {
         let mut frame = frame;
         frame.collect_schema().map_err(|e| error(format!("in {}.{step}: {}", self.origin, polars_message(&e))))?;
-        Ok(Table { frame, origin: format!("{}.{step}", self.origin) })
+        Ok(Table::new(frame, format!("{}.{step}", self.origin), unique_key, derived))
     }
 
     fn columns(&self) -> Vec<String> {
@@ -143,6 +160,19 @@ pub fn polars_message(error: &pl::PolarsError) -> String {
 }
 
 fn join(left: &Table, right: &Table, on: &Dynamic, how: JoinType, step: &str) -> Res<Table> {
+    join_keeping(left, right, on, how, step, |_| (None, None))
+}
+
+/// A join where the result keeps some of what is known about `left`:
+/// `keep(on)` gives its unique key and lineage.
+fn join_keeping(
+    left: &Table,
+    right: &Table,
+    on: &Dynamic,
+    how: JoinType,
+    step: &str,
+    keep: impl FnOnce(&[String]) -> (Option<Vec<String>>, Option<Derived>),
+) -> Res<Table> {
     let names = column_names(on)?;
     for name in &names {
         for table in [left, right] {
@@ -157,7 +187,8 @@ fn join(left: &Table, right: &Table, on: &Dynamic, how: JoinType, step: &str) ->
     }
     let keys: Vec<pl::Expr> = names.iter().map(|n| pl::col(n.as_str())).collect();
     let frame = left.frame.clone().join(right.frame.clone(), keys.clone(), keys, JoinArgs::new(how));
-    left.derive(frame, &format!("{step}({})", right.origin))
+    let (unique_key, derived) = keep(&names);
+    left.derive_with(frame, &format!("{step}({})", right.origin), unique_key, derived)
 }
 
 fn measure_with_strata(mut m: Measure, strata: Array) -> Res<Measure> {
@@ -423,18 +454,30 @@ fn shift_end(at: pl::Expr) -> pl::Expr {
 fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
     engine.register_fn("table", move |name: ImmutableString| -> Res<Table> {
         let frame = source.table(&name).map_err(error)?;
-        Ok(Table { frame, origin: format!("table(\"{name}\")") })
+        Ok(Table::new(frame, format!("table(\"{name}\")"), source.key(&name), None))
     });
-    engine.register_fn("filter", |t: &mut Table, cond: Expr| t.derive(t.frame.clone().filter(cond.0), "filter(..)"));
+    engine.register_fn("filter", |t: &mut Table, cond: Expr| {
+        let derived = Derived::Filter { parent: t.id, predicate: cond.0.clone() };
+        t.derive_with(t.frame.clone().filter(cond.0), "filter(..)", t.unique_key.clone(), Some(derived))
+    });
     engine.register_fn("select", |t: &mut Table, columns: Dynamic| -> Res<Table> {
         let exprs = selection(&columns)?;
-        t.derive(t.frame.clone().select(exprs), "select(..)")
+        // The key survives when its columns are selected as they are.
+        let names: Vec<String> = column_names(&columns).unwrap_or_default();
+        let unique_key = t.unique_key.clone().filter(|key| key.iter().all(|k| names.contains(k)));
+        t.derive_with(t.frame.clone().select(exprs), "select(..)", unique_key, None)
     });
     engine.register_fn("with_column", |t: &mut Table, e: Expr| {
         t.derive(t.frame.clone().with_column(e.0), "with_column(..)")
     });
     engine.register_fn("with_column", |t: &mut Table, name: ImmutableString, e: Expr| {
-        t.derive(t.frame.clone().with_column(e.0.alias(name.as_str())), &format!("with_column(\"{name}\", ..)"))
+        let unique_key = t.unique_key.clone().filter(|key| !key.iter().any(|k| k == name.as_str()));
+        t.derive_with(
+            t.frame.clone().with_column(e.0.alias(name.as_str())),
+            &format!("with_column(\"{name}\", ..)"),
+            unique_key,
+            None,
+        )
     });
     engine.register_fn("drop", |t: &mut Table, columns: Dynamic| -> Res<Table> {
         let names = column_names(&columns)?;
@@ -450,7 +493,8 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
         t.derive(t.frame.clone().rename([from.as_str()], [to.as_str()], true), "rename(..)")
     });
     engine.register_fn("unique", |t: &mut Table| {
-        t.derive(t.frame.clone().unique_generic(None, pl::UniqueKeepStrategy::Any), "unique()")
+        let all = t.columns();
+        t.derive_with(t.frame.clone().unique_generic(None, pl::UniqueKeepStrategy::Any), "unique()", Some(all), None)
     });
     engine.register_fn("unique", |t: &mut Table, columns: Dynamic| -> Res<Table> {
         let names = column_names(&columns)?;
@@ -458,7 +502,12 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
             check_column(t, name, "unique")?;
         }
         let subset = names.iter().map(|n| pl::col(n.as_str())).collect();
-        t.derive(t.frame.clone().unique_generic(Some(subset), pl::UniqueKeepStrategy::Any), "unique(..)")
+        t.derive_with(
+            t.frame.clone().unique_generic(Some(subset), pl::UniqueKeepStrategy::Any),
+            "unique(..)",
+            Some(names),
+            None,
+        )
     });
     engine.register_fn("sort", |t: &mut Table, columns: Dynamic| -> Res<Table> {
         let names = column_names(&columns)?;
@@ -504,7 +553,7 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
         }
         let keys: Vec<pl::Expr> = g.by.iter().map(|n| pl::col(n.as_str())).collect();
         let frame = g.table.frame.clone().group_by(keys).agg(exprs);
-        g.table.derive(frame, &format!("group_by({:?}).agg(..)", g.by))
+        g.table.derive_with(frame, &format!("group_by({:?}).agg(..)", g.by), Some(g.by.clone()), None)
     });
     engine.register_fn("columns", |t: &mut Table| -> Array { t.columns().into_iter().map(Dynamic::from).collect() });
 }

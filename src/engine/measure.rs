@@ -9,15 +9,63 @@
 //! to act). The runner turns a [`Measure`] into grouped results; nothing here
 //! executes a query.
 
-use polars::prelude::LazyFrame;
+use polars::prelude::{Expr, LazyFrame};
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// A lazy table as rules see it, with a name for messages.
+/// A lazy table as rules see it, with a name for messages and what the
+/// engine knows of its lineage (which lets the runner skip work a
+/// hand-written query would skip too).
 #[derive(Clone)]
 pub struct Table {
     pub frame: LazyFrame,
     /// Where the table came from, e.g. `indsatser` or `indsatser.filter(..)`.
     pub origin: String,
+    /// Identity of this table value, for lineage.
+    pub id: u64,
+    /// Columns known to identify its rows (a standard table's key, the
+    /// columns of `unique(..)` or `group_by(..)`).
+    pub unique_key: Option<Vec<String>>,
+    /// How it was made from another table, when that keeps it a subset.
+    pub derived: Option<Derived>,
+}
+
+/// A table made from a parent table in a way that keeps it a subset of
+/// the parent's rows.
+#[derive(Clone)]
+pub enum Derived {
+    /// `parent.filter(predicate)`.
+    Filter { parent: u64, predicate: Expr },
+    /// `parent.semi_join(other, on)`.
+    SemiJoin { parent: u64, other: LazyFrame, on: Vec<String> },
+}
+
+impl Derived {
+    /// The table this one was made from.
+    pub fn parent(&self) -> u64 {
+        match self {
+            Self::Filter { parent, .. } | Self::SemiJoin { parent, .. } => *parent,
+        }
+    }
+}
+
+impl Table {
+    /// A new table value with a fresh identity.
+    pub fn new(frame: LazyFrame, origin: String, unique_key: Option<Vec<String>>, derived: Option<Derived>) -> Self {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Self { frame, origin, id: NEXT.fetch_add(1, Ordering::Relaxed), unique_key, derived }
+    }
+
+    /// Whether rows are known to be distinct on `key` (it contains a
+    /// known unique key).
+    pub fn distinct_on(&self, key: &[String]) -> bool {
+        self.unique_key.as_ref().is_some_and(|unique| unique.iter().all(|c| key.contains(c)))
+    }
+
+    /// Whether this table is known to be a subset of `other`'s rows.
+    pub fn derived_from(&self, other: &Table) -> bool {
+        self.derived.as_ref().is_some_and(|d| d.parent() == other.id)
+    }
 }
 
 impl fmt::Debug for Table {

@@ -8,6 +8,7 @@
 use super::statistics::internal;
 use super::units::{Attributed, Dimensions, UnitLevel, stratum_filter, stratum_needs};
 use crate::engine::api::date_lit;
+use crate::engine::measure::Derived;
 use crate::engine::{Measure, MeasureKind, Period};
 use polars::prelude::*;
 
@@ -23,9 +24,9 @@ pub mod flag {
 pub struct MeasurePlans {
     /// The result rows (columns as in [`RESULT_COLUMNS`], without provenance).
     pub results: LazyFrame,
-    /// For proportions: numerator members missing from the denominator
-    /// (`n` and an example key `example`), which must be none.
-    pub orphan_check: Option<LazyFrame>,
+    /// For proportions: the check that the numerator is a subset of the
+    /// denominator.
+    pub orphan_check: Option<OrphanCheck>,
     /// Unit levels or strata left out because the data cannot attribute them.
     pub skipped: Vec<String>,
 }
@@ -54,14 +55,47 @@ fn member_flag(table: LazyFrame, measure: &Measure, flag_name: &str) -> LazyFram
 
 /// A proportion's distinct denominator members with their flags: in the
 /// numerator, excluded, an exception, and counted in the denominator.
+///
+/// Two shortcuts give the same result as the general joins: a denominator
+/// known to be distinct on the key (a standard table's key, `unique(..)`)
+/// is not made distinct again, and a numerator made from the denominator by
+/// `filter(p)` or `semi_join(other, on)` is flagged by evaluating `p` or
+/// joining `other` instead of joining the numerator back on the key.
 pub fn proportion_population(measure: &Measure) -> LazyFrame {
     let key = keys(measure);
-    let mut population = measure.base.frame.clone().unique_generic(Some(key.clone()), UniqueKeepStrategy::Any);
-    let roles = [
-        (measure.numerator.as_ref(), flag::NUMERATOR),
-        (measure.exclusions.as_ref(), flag::EXCLUDED),
-        (measure.exceptions.as_ref(), "__exception_listed"),
-    ];
+    let base = &measure.base;
+    let distinct = base.distinct_on(&measure.key);
+    let mut population = if distinct {
+        base.frame.clone()
+    } else {
+        base.frame.clone().unique_generic(Some(key.clone()), UniqueKeepStrategy::Any)
+    };
+    let numerator = measure.numerator.as_ref().expect("a proportion has a numerator");
+    population = match (&numerator.derived, distinct) {
+        (Some(Derived::Filter { parent, predicate }), true) if *parent == base.id => {
+            population.with_column(predicate.clone().fill_null(lit(false)).alias(flag::NUMERATOR))
+        }
+        (Some(Derived::SemiJoin { parent, other, on }), true) if *parent == base.id => {
+            let on: Vec<Expr> = on.iter().map(|c| col(c.as_str())).collect();
+            let matches = other
+                .clone()
+                .select(on.clone())
+                .unique_generic(None, UniqueKeepStrategy::Any)
+                .with_column(lit(true).alias(flag::NUMERATOR));
+            population
+                .join(matches, on.clone(), on, JoinArgs::new(JoinType::Left))
+                .with_column(col(flag::NUMERATOR).fill_null(lit(false)))
+        }
+        _ => population
+            .join(
+                member_flag(numerator.frame.clone(), measure, flag::NUMERATOR),
+                key.clone(),
+                key.clone(),
+                JoinArgs::new(JoinType::Left),
+            )
+            .with_column(col(flag::NUMERATOR).fill_null(lit(false))),
+    };
+    let roles = [(measure.exclusions.as_ref(), flag::EXCLUDED), (measure.exceptions.as_ref(), "__exception_listed")];
     for (table, flag_name) in roles {
         population = match table {
             Some(table) => population
@@ -81,25 +115,39 @@ pub fn proportion_population(measure: &Measure) -> LazyFrame {
         .drop(cols(["__exception_listed"]))
 }
 
-/// Numerator members that are not in the (initial) denominator.
-fn orphan_check(measure: &Measure) -> Option<LazyFrame> {
+/// The check that every numerator member is in the (initial) denominator,
+/// done cheaply by counting: the distinct numerator members against those
+/// the denominator's numerator flags found. Only when they differ is the
+/// anti-join run to name an example.
+pub struct OrphanCheck {
+    /// One row, column `n`: distinct numerator members.
+    pub members: LazyFrame,
+    /// One row, column `n`: denominator members flagged as in the numerator.
+    pub found: LazyFrame,
+    /// Numerator members missing from the denominator: `n` and an `example`.
+    pub missing: LazyFrame,
+}
+
+fn orphan_check(measure: &Measure) -> Option<OrphanCheck> {
     let numerator = measure.numerator.as_ref()?;
+    if numerator.derived_from(&measure.base) {
+        // A filter or semi-join of the denominator is a subset of it.
+        return None;
+    }
     let key = keys(measure);
-    let denominator = measure.base.frame.clone().select(key.clone());
+    let distinct = numerator.frame.clone().select(key.clone()).unique_generic(None, UniqueKeepStrategy::Any);
     let example = key
         .iter()
         .map(|k| k.clone().cast(DataType::String))
         .reduce(|a, b| a + lit(", ") + b)
         .expect("a key has columns");
-    Some(
-        numerator
-            .frame
-            .clone()
-            .select(key.clone())
-            .unique_generic(None, UniqueKeepStrategy::Any)
-            .join(denominator, key.clone(), key, JoinArgs::new(JoinType::Anti))
+    Some(OrphanCheck {
+        members: distinct.clone().select([len().cast(DataType::UInt64).alias("n")]),
+        found: proportion_population(measure).select([col(flag::NUMERATOR).sum().cast(DataType::UInt64).alias("n")]),
+        missing: distinct
+            .join(measure.base.frame.clone().select(key.clone()), key.clone(), key, JoinArgs::new(JoinType::Anti))
             .select([len().alias("n"), example.first().alias("example")]),
-    )
+    })
 }
 
 /// The expression counting rows: the sum of `antal` when the table has that
@@ -183,10 +231,13 @@ pub fn plan(
 ) -> PolarsResult<MeasurePlans> {
     let mut skipped = Vec::new();
     let end = period.end;
+    // Only the attributes the levels and strata use are computed.
+    let needs: Vec<&str> =
+        levels.iter().map(|l| l.column()).chain(measure.strata.iter().filter_map(stratum_needs)).collect();
     let pieces: Vec<LazyFrame> = match measure.kind {
         MeasureKind::Proportion => {
             let population = proportion_population(measure).filter(col(flag::DENOMINATOR));
-            let attributed = dimensions.attach(population, end)?;
+            let attributed = dimensions.attach(population, end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let aggregations = [
                 col(flag::NUMERATOR).sum().cast(DataType::Float64).alias("numerator"),
@@ -200,8 +251,8 @@ pub fn plan(
         }
         MeasureKind::Rate { per } => {
             let events = measure.numerator.as_ref().expect("a rate has events");
-            let mut events = dimensions.attach(events.frame.clone(), end)?;
-            let mut population = dimensions.attach(measure.base.frame.clone(), end)?;
+            let mut events = dimensions.attach(events.frame.clone(), end, &needs)?;
+            let mut population = dimensions.attach(measure.base.frame.clone(), end, &needs)?;
             let (levels, measure) = coverage(&[&events, &population], levels, measure, &mut skipped);
             let event_count = [row_count(&mut events)?.alias("numerator")];
             let population_count = [row_count(&mut population)?.alias("denominator")];
@@ -220,7 +271,7 @@ pub fn plan(
                 .collect()
         }
         MeasureKind::Count => {
-            let mut attributed = dimensions.attach(measure.base.frame.clone(), end)?;
+            let mut attributed = dimensions.attach(measure.base.frame.clone(), end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let aggregations = [row_count(&mut attributed)?.alias("numerator")];
             levels
@@ -237,7 +288,7 @@ pub fn plan(
         MeasureKind::Mean | MeasureKind::Median => {
             let column = measure.column.as_deref().expect("mean and median have a column");
             let values = measure.base.frame.clone().filter(col(column).is_not_null());
-            let attributed = dimensions.attach(values, end)?;
+            let attributed = dimensions.attach(values, end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let x = col(column).cast(DataType::Float64);
             let aggregations = if measure.kind == MeasureKind::Mean {

@@ -91,39 +91,39 @@ fn plan_rule(
     Ok(plans)
 }
 
-/// Executes one rule's plans together; the orphan checks come back first.
+/// Executes one rule's plans together; the subset checks' counts come
+/// back first.
 fn execute(rule: &Rule, plans: Vec<MeasurePlans>) -> Result<DataFrame, RuleError> {
+    let checks: Vec<&aggregate::OrphanCheck> = plans.iter().filter_map(|p| p.orphan_check.as_ref()).collect();
     let mut dsl = Vec::new();
-    let checks = plans.iter().filter(|p| p.orphan_check.is_some()).count();
-    for plan in &plans {
-        if let Some(check) = &plan.orphan_check {
-            dsl.push(check.clone().logical_plan);
-        }
+    for check in &checks {
+        dsl.push(check.members.clone().logical_plan);
+        dsl.push(check.found.clone().logical_plan);
     }
     for plan in &plans {
         dsl.push(plan.results.clone().logical_plan);
     }
-    let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()).map_err(|e| {
+    let failed = |e: PolarsError| {
         RuleError::whole(&rule.path, format!("the plan failed when run: {}", crate::engine::api::polars_message(&e)))
-    })?;
-    let (check_frames, result_frames) = frames.split_at(checks);
-    for check in check_frames {
-        let n = check
-            .column("n")
-            .ok()
-            .and_then(|c| c.cast(&DataType::UInt64).ok())
-            .and_then(|c| c.u64().ok()?.get(0))
-            .unwrap_or(0);
-        if n > 0 {
-            let example =
-                check.column("example").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_string)).unwrap_or_default();
-            return Err(RuleError::whole(
-                &rule.path,
-                format!(
-                    "the numerator has {n} member(s) that are not in the denominator (for example {example}); a numerator must be a subset of its denominator"
-                ),
-            ));
+    };
+    let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()).map_err(failed)?;
+    let (check_frames, result_frames) = frames.split_at(2 * checks.len());
+    let count = |frame: &DataFrame| frame.column("n").ok().and_then(|c| c.u64().ok()?.get(0)).unwrap_or(0);
+    for (check, counts) in checks.iter().zip(check_frames.chunks(2)) {
+        if count(&counts[0]) == count(&counts[1]) {
+            continue;
         }
+        let missing = check.missing.clone().collect().map_err(failed)?;
+        let n = missing.column("n").ok().and_then(|c| c.cast(&DataType::UInt64).ok()?.u64().ok()?.get(0)).unwrap_or(0);
+        let example =
+            missing.column("example").ok().and_then(|c| c.str().ok()?.get(0).map(str::to_string)).unwrap_or_default();
+        return Err(RuleError::whole(
+            &rule.path,
+            format!(
+                "the numerator has {n} member(s) that are not in the denominator (for example {example}); a \
+                 numerator must be a subset of its denominator"
+            ),
+        ));
     }
     let mut results = aggregate::empty_results().collect().expect("empty frame");
     for frame in result_frames {

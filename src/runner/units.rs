@@ -177,93 +177,116 @@ impl Dimensions {
         self.names.clone()
     }
 
-    /// Each citizen's attributes as of `end`: age, kommune, dementia, and
-    /// the plejeenhed and bolig of the latest `tilknytning` started by then
-    /// (ended ones count only for citizens who died while attached).
-    fn citizens(&self, end: NaiveDate) -> Option<LazyFrame> {
+    /// Each citizen's attributes as of `end` — only those in `needs`: age,
+    /// kommune, dementia, and the plejeenhed and bolig of the latest
+    /// `tilknytning` started by then (ended ones count only for citizens who
+    /// died while attached).
+    fn citizens(&self, end: NaiveDate, needs: &[&str]) -> Option<LazyFrame> {
         let borgere = self.borgere.clone()?;
-        let alive = col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end)));
-        let mut citizens = borgere.select([
-            col("borger_id"),
-            col("kommune_kode").alias(attr::KOMMUNE),
-            age_at(col("foedselsdato"), end).alias(attr::ALDER),
-            col("demens_diagnose_dato").lt_eq(date_lit(end)).fill_null(lit(false)).alias(attr::DEMENS),
-            alive.alias("__alive"),
-        ]);
-        if let Some(tilknytning) = self.tilknytning.clone() {
-            let latest = tilknytning.filter(col("start").lt_eq(date_lit(end))).group_by([col("borger_id")]).agg([
-                col("plejeenhed_id").sort_by([col("start")], SortMultipleOptions::default()).last().alias("__p"),
-                col("bolig").sort_by([col("start")], SortMultipleOptions::default()).last().alias("__b"),
-                col("slut").sort_by([col("start")], SortMultipleOptions::default()).last().alias("__s"),
-            ]);
-            let ended = col("__s").is_not_null().and(col("__s").lt(date_lit(end))).and(col("__alive"));
-            citizens = citizens
-                .join(latest, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left))
-                .with_columns([
-                    when(ended.clone())
-                        .then(lit(Null {}).cast(DataType::String))
-                        .otherwise(col("__p"))
-                        .alias(attr::PLEJEENHED),
-                    when(ended.or(col("__b").is_null()))
-                        .then(lit("eget_hjem"))
-                        .otherwise(col("__b"))
-                        .alias(attr::BOLIG),
-                ])
-                .drop(cols(["__p", "__b", "__s"]));
+        let need = |c: &str| needs.contains(&c);
+        let mut columns = vec![col("borger_id")];
+        if need(attr::KOMMUNE) {
+            columns.push(col("kommune_kode").alias(attr::KOMMUNE));
         }
-        Some(citizens.drop(cols(["__alive"])))
+        if need(attr::ALDER) {
+            columns.push(age_at(col("foedselsdato"), end).alias(attr::ALDER));
+        }
+        if need(attr::DEMENS) {
+            columns.push(col("demens_diagnose_dato").lt_eq(date_lit(end)).fill_null(lit(false)).alias(attr::DEMENS));
+        }
+        let placed = need(attr::PLEJEENHED) || need(attr::BOLIG);
+        let Some(tilknytning) = self.tilknytning.clone().filter(|_| placed) else {
+            return Some(borgere.select(columns));
+        };
+        columns.push(col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end))).alias("__alive"));
+        let last =
+            |c: &str, alias: &str| col(c).sort_by([col("start")], SortMultipleOptions::default()).last().alias(alias);
+        let latest = tilknytning.filter(col("start").lt_eq(date_lit(end))).group_by([col("borger_id")]).agg([
+            last("plejeenhed_id", "__p"),
+            last("bolig", "__b"),
+            last("slut", "__s"),
+        ]);
+        let ended = col("__s").is_not_null().and(col("__s").lt(date_lit(end))).and(col("__alive"));
+        let mut placement = Vec::new();
+        if need(attr::PLEJEENHED) {
+            placement.push(
+                when(ended.clone())
+                    .then(lit(Null {}).cast(DataType::String))
+                    .otherwise(col("__p"))
+                    .alias(attr::PLEJEENHED),
+            );
+        }
+        if need(attr::BOLIG) {
+            placement.push(
+                when(ended.or(col("__b").is_null())).then(lit("eget_hjem")).otherwise(col("__b")).alias(attr::BOLIG),
+            );
+        }
+        Some(
+            borgere
+                .select(columns)
+                .join(latest, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left))
+                .with_columns(placement)
+                .drop(cols(["__p", "__b", "__s", "__alive"])),
+        )
     }
 
-    /// Adds attribute columns to `frame` as of `end`.
-    pub fn attach(&self, frame: LazyFrame, end: NaiveDate) -> PolarsResult<Attributed> {
+    /// Adds the attribute columns in `needs` (of [`attr`]) to `frame` as of
+    /// `end`, as far as the data allows; [`Attributed::columns`] says which.
+    pub fn attach(&self, frame: LazyFrame, end: NaiveDate, needs: &[&str]) -> PolarsResult<Attributed> {
         let mut frame = frame;
         let own: Vec<String> = frame.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
         let has = |c: &str| own.iter().any(|o| o == c);
+        // The region comes from the kommune.
+        let mut needs: Vec<&str> = needs.to_vec();
+        if needs.contains(&attr::REGION) && !needs.contains(&attr::KOMMUNE) {
+            needs.push(attr::KOMMUNE);
+        }
+        let need = |c: &str| needs.contains(&c);
+        // The row's own columns win over the citizen's; a row's own
+        // plejeenhed places it in that unit's kommune.
+        let kommune_from_unit = !has("kommune_kode") && has("plejeenhed_id") && self.plejeenheder.is_some();
+        let from_citizen: Vec<&str> = needs
+            .iter()
+            .copied()
+            .filter(|a| match *a {
+                attr::KOMMUNE => !has("kommune_kode") && !kommune_from_unit,
+                attr::PLEJEENHED => !has("plejeenhed_id"),
+                attr::ALDER => !has("alder"),
+                attr::REGION => false,
+                _ => true,
+            })
+            .collect();
         let mut attributes: Vec<String> = Vec::new();
         if has("borger_id")
-            && let Some(mut citizens) = self.citizens(end)
+            && !from_citizen.is_empty()
+            && let Some(mut citizens) = self.citizens(end, &from_citizen)
         {
-            // The row's own columns win over the citizen's.
-            // A row's own plejeenhed places it in that unit's kommune.
-            let mut drop = Vec::new();
-            if has("kommune_kode") || (has("plejeenhed_id") && self.plejeenheder.is_some()) {
-                drop.push(attr::KOMMUNE);
-            }
-            if has("plejeenhed_id") {
-                drop.push(attr::PLEJEENHED);
-            }
-            if has("alder") {
-                drop.push(attr::ALDER);
-            }
             let names: Vec<String> = citizens.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
-            let keep: Vec<Expr> =
-                names.iter().filter(|n| !drop.contains(&n.as_str())).map(|n| col(n.as_str())).collect();
-            citizens = citizens.select(keep);
-            attributes.extend(names.into_iter().filter(|n| n != "borger_id" && !drop.contains(&n.as_str())));
+            attributes.extend(names.into_iter().filter(|n| n != "borger_id"));
             frame = frame.join(citizens, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left));
         }
-        if has("kommune_kode") {
+        if need(attr::KOMMUNE) && has("kommune_kode") {
             frame = frame.with_column(col("kommune_kode").cast(DataType::String).alias(attr::KOMMUNE));
             attributes.push(attr::KOMMUNE.into());
         }
-        if has("plejeenhed_id") {
+        if (need(attr::PLEJEENHED) || kommune_from_unit && need(attr::KOMMUNE)) && has("plejeenhed_id") {
             frame = frame.with_column(col("plejeenhed_id").cast(DataType::String).alias(attr::PLEJEENHED));
             attributes.push(attr::PLEJEENHED.into());
-            if !has("kommune_kode")
-                && let Some(units) = &self.plejeenheder
-            {
-                let units = units
-                    .clone()
-                    .select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
-                frame = frame.join(units, [col(attr::PLEJEENHED)], [col("__pe")], JoinArgs::new(JoinType::Left));
-                attributes.push(attr::KOMMUNE.into());
-            }
         }
-        if has("alder") {
+        if kommune_from_unit
+            && need(attr::KOMMUNE)
+            && let Some(units) = &self.plejeenheder
+        {
+            let units =
+                units.clone().select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
+            frame = frame.join(units, [col(attr::PLEJEENHED)], [col("__pe")], JoinArgs::new(JoinType::Left));
+            attributes.push(attr::KOMMUNE.into());
+        }
+        if need(attr::ALDER) && has("alder") {
             frame = frame.with_column(col("alder").cast(DataType::Int32).alias(attr::ALDER));
             attributes.push(attr::ALDER.into());
         }
-        if attributes.iter().any(|a| a == attr::KOMMUNE) {
+        if need(attr::REGION) && attributes.iter().any(|a| a == attr::KOMMUNE) {
             frame = frame.join(self.regions.clone(), [col(attr::KOMMUNE)], [col("__k")], JoinArgs::new(JoinType::Left));
             attributes.push(attr::REGION.into());
         }

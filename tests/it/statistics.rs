@@ -109,3 +109,46 @@ fn spc_median_runs_over_the_periods_of_a_series() {
     assert_eq!(cell(&r, SKAERM, MARCH, "kommune", "461", "alle", "spc_outside"), AnyValue::Boolean(false));
     assert_eq!(cell(&r, SKAERM, MARCH, "kommune", "461", "alle", "spc_run_signal"), AnyValue::Boolean(false));
 }
+
+#[test]
+fn level_markers_of_municipalities_against_hele_landet_2017() {
+    // Worked out by hand from Tabel 2 of the national goals report: the
+    // marker is "på niveau" when the municipality's value, as displayed
+    // (one decimal), is within ±1 % of the national value, else better or
+    // worse by the indicator's direction.
+    use kvalitet::catalog::Catalog;
+    use kvalitet::stats::markers::{self, Level};
+    let catalog = Catalog::standard();
+    let marker = |indicator: &str, kommune: &str| {
+        let i = catalog.indicator(indicator).unwrap();
+        let national = catalog.national_value(indicator, 2017).unwrap();
+        let value = catalog.benchmark(indicator, kommune, 2017).unwrap().value.unwrap();
+        markers::level(value, national, i.decimals as u32, i.direction).unwrap()
+    };
+    // Forebyggelige indlæggelser pr. 1000 65+ (lower is better), Hele landet
+    // 59.0, band 58.41 .. 59.59.
+    let forebyggelige = "nm.2.forebyggelige-indlaeggelser-aeldre";
+    assert_eq!(marker(forebyggelige, "101"), Level::Worse); // København 88.5: +50 %
+    assert_eq!(marker(forebyggelige, "851"), Level::Better); // Aalborg 37.9: -35.8 %
+    assert_eq!(marker(forebyggelige, "210"), Level::OnLevel); // Fredensborg 58.8: -0.34 %
+    assert_eq!(marker(forebyggelige, "766"), Level::OnLevel); // Hedensted 59.1: +0.17 %
+    assert_eq!(marker(forebyggelige, "730"), Level::OnLevel); // Randers 59.3: +0.51 %
+    assert_eq!(marker(forebyggelige, "161"), Level::Better); // Glostrup 58.3: -1.19 %
+    assert_eq!(marker(forebyggelige, "563"), Level::Better); // Fanø 58.4: -1.02 %, just outside
+    assert_eq!(marker(forebyggelige, "173"), Level::Worse); // Lyngby-Taarbæk 59.9: +1.53 %
+    assert_eq!(marker(forebyggelige, "340"), Level::Worse); // Sorø 60.0: +1.69 %
+    // Antipsykotika blandt borgere med demens (lower is better), 19.2.
+    let antipsykotika = "nm.2.antipsykotika-borgere-med-demens";
+    assert_eq!(marker(antipsykotika, "169"), Level::Worse); // Høje-Taastrup 21.9: +14.1 %
+    assert_eq!(marker(antipsykotika, "400"), Level::Worse); // Bornholm 29.8: +55 %
+    assert_eq!(marker(antipsykotika, "727"), Level::OnLevel); // Odder 19.3: +0.52 %
+    assert_eq!(marker(antipsykotika, "561"), Level::Worse); // Esbjerg 19.4: +1.04 %
+    assert_eq!(marker(antipsykotika, "340"), Level::Better); // Sorø 19.0: -1.04 %
+    // Middellevetid (higher is better), Hele landet (Tabel 2) 80.6, band
+    // 79.79 .. 81.41.
+    let levetid = "nm.7.middellevetid-0-aarige-kommuner";
+    assert_eq!(marker(levetid, "165"), Level::OnLevel); // Albertslund 80.5: -0.12 %
+    assert_eq!(marker(levetid, "163"), Level::Worse); // Herlev 79.7: -1.12 %
+    assert_eq!(marker(levetid, "219"), Level::Better); // Hillerød 81.5: +1.12 %
+    assert_eq!(marker(levetid, "360"), Level::Worse); // Lolland 77.4: -4.0 %
+}
