@@ -85,6 +85,9 @@ struct CheckArgs {
     /// Period to build the plans for: YYYY-MM, YYYY-Qn or YYYY (default: this month).
     #[arg(long)]
     period: Option<String>,
+    /// Directory of the catalogue the rules must belong to; default: the built-in catalogue.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
 }
 
 /// Runs the command line and returns the exit code.
@@ -122,6 +125,14 @@ fn parse_levels(text: &str) -> anyhow::Result<Vec<UnitLevel>> {
         .collect()
 }
 
+/// The catalogue in `dir`, or the one built into kvalitet.
+fn load_catalog(dir: Option<&std::path::Path>) -> anyhow::Result<crate::catalog::Catalog> {
+    Ok(match dir {
+        Some(dir) => crate::catalog::Catalog::load(dir)?,
+        None => crate::catalog::Catalog::standard(),
+    })
+}
+
 /// Opens the data directory and prints every table problem as a warning.
 fn open_data(dir: &std::path::Path) -> anyhow::Result<(Arc<DataSource>, usize)> {
     let data = DataSource::open(dir, &Schema::standard())?;
@@ -142,10 +153,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let periods = Period::range(from.start, to.end, kind);
     let levels = parse_levels(&args.by)?;
-    let catalog = match &args.catalog {
-        Some(dir) => crate::catalog::Catalog::load(dir)?,
-        None => crate::catalog::Catalog::standard(),
-    };
+    let catalog = load_catalog(args.catalog.as_deref())?;
     let (data, data_problems) = open_data(&args.data)?;
     let engine = RuleEngine::new(data.clone(), Limits::default());
     let rules = runner::compile_rules(&engine, &args.rules)?;
@@ -235,6 +243,14 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             println!("note  standard tables not present: {}", missing.join(", "));
         }
     }
+    // Every rule belongs to a catalogue measure, and every measure's rule exists.
+    let catalog_ok = match load_catalog(args.catalog.as_deref())?.check_rules(&args.rules) {
+        Ok(()) => true,
+        Err(error) => {
+            eprintln!("catalogue error: {error}");
+            false
+        }
+    };
     println!("{} rule(s), {} failed", rules.len(), failed);
-    Ok(if failed == 0 && data_problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 && data_problems == 0 && catalog_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -251,3 +251,72 @@ B08\tja\tnej\tnej\tja
     assert_eq!(code, 0);
     assert!(stdout.contains("GROUP_BY") || stdout.contains("AGGREGATE"), "{stdout}");
 }
+
+#[test]
+fn run_applies_the_catalogues_statistics_settings() {
+    // A copy of the catalogue where skærmbesøg has no suppression threshold,
+    // so the fixture's small numbers show.
+    let catalog = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &Path| {
+        for entry in walk(from) {
+            let target = to.join(entry.strip_prefix(from).unwrap());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&entry, target).unwrap();
+        }
+    };
+    copy(&repo("catalog"), catalog.path());
+    let areas = catalog.path().join("areas/pleje-og-omsorg.toml");
+    let text = std::fs::read_to_string(&areas).unwrap().replace(
+        "rule = \"po.4c.skaermbesoeg\"\n",
+        "rule = \"po.4c.skaermbesoeg\"\nstatistics = { min_denominator = 0, min_numerator = 0 }\n",
+    );
+    std::fs::write(&areas, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = output(
+        kvalitet()
+            .args([
+                "run",
+                "--data",
+                "tests/fixtures/small",
+                "--quiet",
+                "--from",
+                "2024-03",
+                "--to",
+                "2024-03",
+                "--catalog",
+            ])
+            .arg(catalog.path())
+            .arg("--out")
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let csv = read_csv(&out.path().join("results.csv"));
+    let row = csv
+        .lazy()
+        .filter(col("measure_id").eq(lit("po.4c.skaermbesoeg")).and(col("unit_level").eq(lit("kommune"))))
+        .collect()
+        .unwrap();
+    let get = |c: &str| row.column(c).unwrap().get(0).unwrap().into_static();
+    // March: 3 screen visits of 10. Wilson 95 %: (0.3 + z²/20) / (1 + z²/10)
+    // ∓ z·√(0.021 + z²/400) / (1 + z²/10) = 10.779 % .. 60.322 %.
+    assert_eq!(get("suppressed"), AnyValue::Boolean(false));
+    assert_eq!(get("numerator"), AnyValue::Float64(3.0));
+    assert!((get("ci_low").extract::<f64>().unwrap() - 10.7791267406301).abs() < 1e-9);
+    assert!((get("ci_high").extract::<f64>().unwrap() - 60.322185253885465).abs() < 1e-9);
+    // February was 0 of 1 (V10): up, and the catalogue gives the measure no
+    // direction, so the marker says "higher", not "positive".
+    assert_eq!(get("development"), AnyValue::String("higher"));
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

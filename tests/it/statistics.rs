@@ -152,3 +152,16 @@ fn level_markers_of_municipalities_against_hele_landet_2017() {
     assert_eq!(marker(levetid, "219"), Level::Better); // Hillerød 81.5: +1.12 %
     assert_eq!(marker(levetid, "360"), Level::Worse); // Lolland 77.4: -4.0 %
 }
+
+#[test]
+fn spc_split_starts_a_new_part_of_the_series() {
+    // Split at 2024-03 (a changed definition, say): February and March are
+    // separate parts, each its own median.
+    let open = Thresholds { min_denominator: 0, min_numerator: 0 };
+    let mut settings = settings(open);
+    settings.get_mut(SKAERM).unwrap().spc_splits = vec!["2024-03".into()];
+    let r =
+        run_with(&repo("tests/fixtures/small"), &repo("rules"), &["2024-01", "2024-02", "2024-03"], settings).results;
+    close(cell(&r, SKAERM, "2024-02-01", "kommune", "461", "alle", "spc_median"), 0.0);
+    close(cell(&r, SKAERM, MARCH, "kommune", "461", "alle", "spc_median"), 30.0);
+}
