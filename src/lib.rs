@@ -34,5 +34,6 @@ pub mod data;
 pub mod engine;
 pub mod runner;
 pub mod stats;
+pub mod synth;
 
 pub use polars;

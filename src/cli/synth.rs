@@ -1,16 +1,161 @@
-//! `kvalitet synth` and `kvalitet demo` (being built).
+//! `kvalitet synth` (write synthetic input data) and `kvalitet demo`
+//! (generate a small dataset, run every rule on it, say where to look).
+
+use super::{RunArgs, run};
+use crate::catalog::Kommuner;
+use crate::synth::{self, OutputFormat, Summary, SynthOptions};
+use clap::{Args, FromArgMatches};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct SynthArgs {}
+/// The municipality the demo generates: small enough for seconds, large
+/// enough that most numbers are not suppressed.
+const DEMO_KOMMUNE: &str = "Odder";
 
 #[derive(clap::Args)]
-pub struct DemoArgs {}
-
-pub fn synth(_args: SynthArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("kvalitet synth is being built")
+pub struct SynthArgs {
+    /// Directory to write the tables to (created if missing; tables an earlier run wrote there are replaced).
+    #[arg(long)]
+    out: PathBuf,
+    /// Generate this many municipalities, spread from the largest to the smallest (98: the whole country).
+    #[arg(long, conflicts_with = "kommune")]
+    kommuner: Option<usize>,
+    /// Generate these municipalities, by name or code, comma-separated
+    /// (default: the middle one by population).
+    #[arg(long, value_delimiter = ',')]
+    kommune: Vec<String>,
+    /// Inhabitants in all, shared by population (default: every inhabitant of the chosen municipalities).
+    #[arg(long)]
+    citizens: Option<u64>,
+    /// Number of years.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=50))]
+    years: u32,
+    /// First year (default: the years end with 2025).
+    #[arg(long)]
+    start_year: Option<i32>,
+    /// Seed; the same arguments and seed give byte-identical files.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// File format: parquet, csv (Danish style: `;`, dd-mm-yyyy) or ipc.
+    #[arg(long, default_value = "parquet")]
+    format: String,
+    /// Worker threads (default: every core); the output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Hide the progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
-pub fn demo(_args: DemoArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("kvalitet demo is being built")
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Directory for the data (DIR/data) and the results (DIR/results.parquet, DIR/results.csv).
+    #[arg(long, default_value = "demo")]
+    out: PathBuf,
+    /// Municipality to generate, by name or code.
+    #[arg(long, default_value = DEMO_KOMMUNE)]
+    kommune: String,
+    /// Number of years, ending with 2025.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=50))]
+    years: u32,
+}
+
+fn find_kommune(kommuner: &Kommuner, name: &str) -> anyhow::Result<crate::catalog::Kommune> {
+    kommuner.find(name).cloned().ok_or_else(|| {
+        anyhow::anyhow!("--kommune {name:?}: no such municipality; write a name such as Odense or a code such as 461")
+    })
+}
+
+/// Generates with a progress bar.
+fn generate(options: &SynthOptions, out: &Path, quiet: bool) -> anyhow::Result<Summary> {
+    let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} chunks of citizens {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let summary = synth::generate(options, out, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
+    let catalog = Kommuner::standard();
+    let kommuner = match (args.kommuner, args.kommune.is_empty()) {
+        (Some(n), _) => synth::spread_kommuner(&catalog, n),
+        (None, false) => args.kommune.iter().map(|name| find_kommune(&catalog, name)).collect::<anyhow::Result<_>>()?,
+        (None, true) => vec![synth::default_kommune(&catalog)],
+    };
+    let format = OutputFormat::parse(&args.format)
+        .ok_or_else(|| anyhow::anyhow!("--format {:?}: use parquet, csv or ipc", args.format))?;
+    let options = SynthOptions {
+        kommuner,
+        citizens: args.citizens,
+        start_year: args.start_year.unwrap_or(2026 - args.years as i32),
+        years: args.years,
+        seed: args.seed,
+        format,
+        threads: args.threads.unwrap_or(0),
+    };
+    let summary = generate(&options, &args.out, args.quiet)?;
+    for table in &summary.tables {
+        let files = if table.files > 1 { format!(" in {} files", table.files) } else { String::new() };
+        println!("{:>20} {:>12} rows{files}", table.name, table.rows);
+    }
+    println!(
+        "{} municipalities, {} citizens, {} to {}: {} rows in {:.1} s ({:.0} rows/s) → {}",
+        summary.kommuner,
+        summary.citizens,
+        options.start_year,
+        options.start_year + options.years as i32 - 1,
+        summary.rows(),
+        summary.seconds,
+        summary.rows_per_second(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if !Path::new("rules").is_dir() {
+        anyhow::bail!("no rules/ directory here; run kvalitet demo from the kvalitet source directory");
+    }
+    let kommune = find_kommune(&Kommuner::standard(), &args.kommune)?;
+    let name = kommune.navn.clone();
+    let options =
+        SynthOptions { years: args.years, start_year: 2026 - args.years as i32, ..SynthOptions::new(vec![kommune]) };
+    let data = args.out.join("data");
+    let summary = generate(&options, &data, false)?;
+    let end_year = options.start_year + options.years as i32 - 1;
+    println!(
+        "generated {name} ({} citizens, {}–{end_year}): {} rows in {:.1} s → {}",
+        summary.citizens,
+        options.start_year,
+        summary.rows(),
+        summary.seconds,
+        data.display()
+    );
+    // `kvalitet run` exactly as a user would type it, so the demo follows
+    // its defaults and options as they evolve.
+    let mut argv: Vec<String> = vec!["run".into(), "--data".into(), data.display().to_string()];
+    argv.extend(["--out".into(), args.out.display().to_string()]);
+    argv.extend(["--from".into(), format!("{}-01", options.start_year), "--to".into(), format!("{end_year}-12")]);
+    argv.extend(["--every".into(), "month".into(), "--by".into(), "kommune,plejeenhed,region".into()]);
+    if Path::new("catalog").is_dir() {
+        argv.extend(["--catalog".into(), "catalog".into()]);
+    }
+    let matches = RunArgs::augment_args(clap::Command::new("run")).try_get_matches_from(argv)?;
+    let code = run(RunArgs::from_arg_matches(&matches)?)?;
+    let out = args.out.display();
+    println!("\nWhere to look:");
+    println!("  {out}/results.csv      one row per measure × month × unit × stratum (open it in a spreadsheet)");
+    println!("  {out}/results.parquet  the same, for Polars, DuckDB or a notebook");
+    println!("  {out}/data/            the synthetic input tables the rules read");
+    println!(
+        "  kvalitet explain po.2a.revurderet-tilstand-6mdr --data {out}/data --period {end_year}-06   who is counted, and why"
+    );
+    Ok(code)
 }

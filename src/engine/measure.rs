@@ -37,7 +37,7 @@ pub enum Derived {
     /// `parent.filter(predicate)`.
     Filter { parent: u64, predicate: Expr },
     /// `parent.semi_join(other, on)`.
-    SemiJoin { parent: u64, other: LazyFrame, on: Vec<String> },
+    SemiJoin { parent: u64, other: Box<LazyFrame>, on: Vec<String> },
 }
 
 impl Derived {

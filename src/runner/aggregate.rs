@@ -77,7 +77,7 @@ pub fn proportion_population(measure: &Measure) -> LazyFrame {
         }
         (Some(Derived::SemiJoin { parent, other, on }), true) if *parent == base.id => {
             let on: Vec<Expr> = on.iter().map(|c| col(c.as_str())).collect();
-            let matches = other
+            let matches = (**other)
                 .clone()
                 .select(on.clone())
                 .unique_generic(None, UniqueKeepStrategy::Any)

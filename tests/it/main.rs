@@ -7,3 +7,4 @@ mod engine;
 mod rules;
 mod run;
 mod statistics;
+mod synth;
