@@ -531,10 +531,14 @@ fn register_tables(engine: &mut Engine, source: Arc<dyn TableSource>) {
         join(t, &other, &on, JoinType::Left, "left_join")
     });
     engine.register_fn("semi_join", |t: &mut Table, other: Table, on: Dynamic| {
-        join(t, &other, &on, JoinType::Semi, "semi_join")
+        let (parent, unique_key, other_frame) = (t.id, t.unique_key.clone(), Box::new(other.frame.clone()));
+        join_keeping(t, &other, &on, JoinType::Semi, "semi_join", |names| {
+            (unique_key, Some(Derived::SemiJoin { parent, other: other_frame, on: names.to_vec() }))
+        })
     });
     engine.register_fn("anti_join", |t: &mut Table, other: Table, on: Dynamic| {
-        join(t, &other, &on, JoinType::Anti, "anti_join")
+        let unique_key = t.unique_key.clone();
+        join_keeping(t, &other, &on, JoinType::Anti, "anti_join", |_| (unique_key, None))
     });
     engine.register_fn("group_by", |t: &mut Table, columns: Dynamic| -> Res<Grouped> {
         let by = column_names(&columns)?;

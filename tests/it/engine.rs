@@ -167,3 +167,32 @@ count(table("besoeg").filter(col("tidspunkt").between(date(2024, 3, 31), period.
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_row(&outcome.results, "test.datoer", "kommune", "461", "alle", (Some(1.0), None, 1.0));
 }
+
+#[test]
+fn tables_know_their_keys_and_lineage() {
+    // The runner's shortcuts depend on this: a standard table keeps its key
+    // through filters, select of the key and semi-joins, and a filter or
+    // semi-join of the denominator is known to be a subset of it.
+    let engine = engine();
+    let measure = |source: &str| {
+        let rule = engine.compile(Path::new("rules/test.lineage.rhai"), source.to_string()).unwrap();
+        engine.evaluate(&rule, &Period::parse("2024-03").unwrap()).unwrap()
+    };
+    let m = measure(
+        "let b = table(\"besoeg\").filter(col(\"varighed_min\") > 0);\nproportion(b.filter(col(\"skaermbesoeg\")), b).key(\"besoeg_id\")",
+    );
+    assert!(m.base.distinct_on(&m.key));
+    assert!(m.numerator.as_ref().unwrap().derived_from(&m.base));
+    let m = measure(
+        "let d = table(\"indsatser\").select([\"borger_id\"]).unique();\nproportion(d.semi_join(table(\"vurderinger\"), \"borger_id\"), d)",
+    );
+    assert!(m.base.distinct_on(&m.key));
+    assert!(m.numerator.as_ref().unwrap().derived_from(&m.base));
+    // A numerator built separately is not known to be a subset.
+    let m = measure("let d = table(\"borgere\");\nproportion(table(\"borgere\").filter(col(\"koen\") == \"K\"), d)");
+    assert!(m.base.distinct_on(&m.key));
+    assert!(!m.numerator.as_ref().unwrap().derived_from(&m.base));
+    // Rows of a join are not known to be distinct.
+    let m = measure("let d = table(\"indsatser\").join(table(\"borgere\"), \"borger_id\");\ncount(d)");
+    assert!(!m.base.distinct_on(&["borger_id".to_string()]));
+}
