@@ -14,7 +14,7 @@
 
 use kvalitet::catalog::Kommuner;
 use kvalitet::data::{DataSource, Schema};
-use kvalitet::engine::{Limits, Period, RuleEngine};
+use kvalitet::engine::{Limits, Period, RuleEngine, TableSource};
 use kvalitet::polars::prelude::*;
 use kvalitet::runner::{self, RunOptions, UnitLevel};
 use std::path::Path;
@@ -185,7 +185,7 @@ fn generate(dir: &Path, visits: usize) {
 }
 
 /// The citizens' kommune and plejeenhed at `end`, as a hand-written query.
-fn citizens(dir: &Path, end: Expr) -> LazyFrame {
+fn citizens(dir: &DataSource, end: Expr) -> LazyFrame {
     let latest = scan(dir, "tilknytning").filter(col("start").lt_eq(end.clone())).group_by([col("borger_id")]).agg([
         col("plejeenhed_id").sort_by([col("start")], SortMultipleOptions::default()).last(),
         col("slut").sort_by([col("start")], SortMultipleOptions::default()).last(),
@@ -207,9 +207,10 @@ fn citizens(dir: &Path, end: Expr) -> LazyFrame {
         .select([col("borger_id"), col("kommune_kode"), col("plejeenhed_id")])
 }
 
-fn scan(dir: &Path, name: &str) -> LazyFrame {
-    let path = dir.join(format!("{name}.parquet"));
-    LazyFrame::scan_parquet(PlRefPath::new(path.to_str().unwrap()), ScanArgsParquet::default()).unwrap()
+/// The same table the engine reads: validated, and in memory when small
+/// (see `kvalitet::data::IN_MEMORY_LIMIT`), so both sides start alike.
+fn scan(data: &DataSource, name: &str) -> LazyFrame {
+    data.table(name).unwrap()
 }
 
 fn date_lit(y: i32, m: u32, d: u32) -> Expr {
@@ -234,7 +235,7 @@ fn by_unit(frame: LazyFrame, aggregations: Vec<Expr>) -> Vec<LazyFrame> {
 
 /// The three measures written directly in Polars: rows of (measure_id,
 /// unit_level, unit_code, numerator, denominator, value).
-fn hand_written(dir: &Path) -> Vec<DataFrame> {
+fn hand_written(dir: &DataSource) -> Vec<DataFrame> {
     let start = date_lit(2024, 1, 1);
     let next = date_lit(2025, 1, 1);
     let end = date_lit(2024, 12, 31);
@@ -401,7 +402,7 @@ fn main() {
     };
     let through_engine = || run(&without_statistics);
     let direct = || {
-        let mut all = hand_written(&data_dir).into_iter();
+        let mut all = hand_written(&data).into_iter();
         let mut first = all.next().unwrap();
         for frame in all {
             first.vstack_mut(&frame).unwrap();

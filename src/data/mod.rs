@@ -254,7 +254,25 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
         let numbering = if files.len() == 1 { numbering } else { RowNumbering::Row };
         validate::check_unique_key(name, files, &frame, &schema.key, numbering).map_err(|e| vec![e])?;
     }
+    let frame = if in_memory(files) {
+        let typed = frame.collect().map_err(|e| vec![DataError::file(&files[0], e.to_string())])?;
+        typed.lazy()
+    } else {
+        frame
+    };
     Ok(LoadedTable { frame, files: files.to_vec() })
+}
+
+/// Tables whose files are at most this large are read into memory once,
+/// typed, at load; larger ones are scanned lazily by every plan that uses
+/// them (reading only the columns and rows it needs).
+pub const IN_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// Whether a table is kept in memory: always for CSV (already read as
+/// text, typed once here instead of in every plan), else by size.
+fn in_memory(files: &[PathBuf]) -> bool {
+    let size: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    files.iter().all(|f| Format::of(f) == Some(Format::Csv)) || size <= IN_MEMORY_LIMIT
 }
 
 /// Opens one file lazily (Parquet, IPC) or reads it as text (CSV).
