@@ -22,7 +22,7 @@ pub fn read_text_columns(path: &Path) -> Result<DataFrame, String> {
     options
         .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
         .finish()
-        .map_err(|e| format!("cannot parse it as CSV: {}", crate::engine::api::polars_message(&e)))
+        .map_err(|e| format!("cannot parse it as CSV: {}", crate::data::polars_message(&e)))
 }
 
 /// UTF-8 text without a byte order mark; bytes that are not valid UTF-8 are

@@ -15,7 +15,6 @@ pub mod validate;
 
 pub use schema::{ColumnType, Schema, TableSchema};
 
-use crate::engine::api::TableSource;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -23,6 +22,27 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use validate::RowNumbering;
+
+/// Where `table("name")` finds its tables: what the rule engine reads.
+pub trait TableSource {
+    /// The lazy table of that name, or a message saying why there is none.
+    fn table(&self, name: &str) -> Result<LazyFrame, String>;
+
+    /// The columns that identify a row of that table, if known.
+    fn key(&self, _name: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// The first line of a Polars error, which is the part worth showing.
+pub fn polars_message(error: &PolarsError) -> String {
+    error.to_string().lines().next().unwrap_or_default().trim().to_string()
+}
+
+/// Lower-case hex of bytes (for SHA-256 digests).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A problem with input data, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +206,7 @@ impl DataSource {
             all.update(file.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
             all.update(hasher.finalize());
         }
-        Ok(crate::engine::hex(&all.finalize()))
+        Ok(hex(&all.finalize()))
     }
 }
 

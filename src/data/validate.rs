@@ -273,7 +273,7 @@ pub fn validate_file(
         })
         .collect();
     let results = LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())
-        .map_err(|e| vec![DataError::file(path, crate::engine::api::polars_message(&e))])?;
+        .map_err(|e| vec![DataError::file(path, crate::data::polars_message(&e))])?;
     for (check, result) in checks.iter().zip(results) {
         let n = result.column("n").ok().and_then(|c| c.u32().ok().and_then(|c| c.get(0))).unwrap_or(0);
         if n == 0 {
@@ -359,7 +359,7 @@ pub fn check_unique_key(
         .filter(col("__n").gt(lit(1)))
         .limit(1)
         .collect()
-        .map_err(|e| DataError::file(&files[0], crate::engine::api::polars_message(&e)))?;
+        .map_err(|e| DataError::file(&files[0], crate::data::polars_message(&e)))?;
     if duplicates.height() == 0 {
         return Ok(());
     }

@@ -9,6 +9,7 @@
 
 use super::dates::{Period, Span};
 use super::measure::{Derived, Measure, MeasureKind, Stratum, Table};
+use crate::data::{TableSource, polars_message};
 use chrono::NaiveDate;
 use polars::prelude::{self as pl, JoinArgs, JoinType, LazyFrame, NamedFrom, PlSmallStr, SortMultipleOptions};
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FLOAT, INT, ImmutableString, Position};
@@ -42,17 +43,6 @@ type Res<T> = Result<T, Box<EvalAltResult>>;
 /// position of the call in the rule.
 pub fn error(message: impl Into<String>) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE))
-}
-
-/// Where `table("name")` finds its tables.
-pub trait TableSource {
-    /// The lazy table of that name, or a message saying why there is none.
-    fn table(&self, name: &str) -> Result<LazyFrame, String>;
-
-    /// The columns that identify a row of that table, if known.
-    fn key(&self, _name: &str) -> Option<Vec<String>> {
-        None
-    }
 }
 
 /// A Polars `Date` literal (Polars' `lit` of a chrono date is a datetime).
@@ -150,13 +140,6 @@ impl Table {
     fn columns(&self) -> Vec<String> {
         self.frame.clone().collect_schema().map(|s| s.iter_names().map(|n| n.to_string()).collect()).unwrap_or_default()
     }
-}
-
-/// The first line of a Polars error, which is the part worth showing.
-pub fn polars_message(error: &pl::PolarsError) -> String {
-    let text = error.to_string();
-    let first = text.lines().next().unwrap_or_default().trim();
-    first.to_string()
 }
 
 fn join(left: &Table, right: &Table, on: &Dynamic, how: JoinType, step: &str) -> Res<Table> {

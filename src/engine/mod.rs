@@ -11,7 +11,7 @@ pub mod api;
 pub mod dates;
 pub mod measure;
 
-pub use api::TableSource;
+pub use crate::data::TableSource;
 pub use dates::{Period, PeriodKind, Span};
 pub use measure::{Measure, MeasureKind, Stratum, Table};
 
@@ -158,7 +158,7 @@ impl RuleEngine {
     pub fn compile(&self, path: &Path, source: String) -> Result<Rule, RuleError> {
         let id = rule_id(path).ok_or_else(|| RuleError::whole(path, "a rule file must be named <measure id>.rhai"))?;
         let ast = self.engine.compile(&source).map_err(|e| RuleError::at(path, e.1, e.0.to_string()))?;
-        let sha256 = hex(&Sha256::digest(source.as_bytes()));
+        let sha256 = crate::data::hex(&Sha256::digest(source.as_bytes()));
         Ok(Rule { id, path: path.to_path_buf(), source, sha256, ast })
     }
 
@@ -201,9 +201,4 @@ pub fn rule_id(path: &Path) -> Option<String> {
         return None;
     }
     path.file_stem()?.to_str().map(str::to_string)
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -82,7 +82,7 @@ fn plan_rule(
     for period in periods {
         let measure = engine.evaluate(rule, period)?;
         let plan = aggregate::plan(&rule.id, &measure, period, levels, dimensions)
-            .map_err(|e| RuleError::whole(&rule.path, crate::engine::api::polars_message(&e)))?;
+            .map_err(|e| RuleError::whole(&rule.path, crate::data::polars_message(&e)))?;
         if period == &periods[0] {
             notes.extend(plan.skipped.iter().map(|s| format!("{}: skipped {s}", rule.id)));
         }
@@ -104,7 +104,7 @@ fn execute(rule: &Rule, plans: Vec<MeasurePlans>) -> Result<DataFrame, RuleError
         dsl.push(plan.results.clone().logical_plan);
     }
     let failed = |e: PolarsError| {
-        RuleError::whole(&rule.path, format!("the plan failed when run: {}", crate::engine::api::polars_message(&e)))
+        RuleError::whole(&rule.path, format!("the plan failed when run: {}", crate::data::polars_message(&e)))
     };
     let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()).map_err(failed)?;
     let (check_frames, result_frames) = frames.split_at(2 * checks.len());
