@@ -69,6 +69,12 @@ struct RunArgs {
     /// default: the catalogue built into kvalitet.
     #[arg(long)]
     catalog: Option<PathBuf>,
+    /// Confidence level of the intervals, e.g. 0.95 or 0.9.
+    #[arg(long, default_value_t = 0.95)]
+    ci_level: f64,
+    /// Interval for proportions: wilson (score interval) or clopper-pearson (exact).
+    #[arg(long, default_value = "wilson")]
+    proportion_ci: String,
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
@@ -125,6 +131,19 @@ fn parse_levels(text: &str) -> anyhow::Result<Vec<UnitLevel>> {
         .collect()
 }
 
+/// The run's statistics options from `--ci-level` and `--proportion-ci`.
+fn statistics_options(level: f64, proportion_ci: &str) -> anyhow::Result<runner::StatisticsOptions> {
+    if !(level > 0.0 && level < 1.0) {
+        anyhow::bail!("--ci-level {level}: give a level between 0 and 1, such as 0.95");
+    }
+    let proportion_ci = match proportion_ci {
+        "wilson" => crate::stats::interval::CiMethod::Wilson,
+        "clopper-pearson" => crate::stats::interval::CiMethod::ClopperPearson,
+        other => anyhow::bail!("--proportion-ci {other:?}: use wilson or clopper-pearson"),
+    };
+    Ok(runner::StatisticsOptions { level, proportion_ci, ..Default::default() })
+}
+
 /// The catalogue in `dir`, or the one built into kvalitet.
 fn load_catalog(dir: Option<&std::path::Path>) -> anyhow::Result<crate::catalog::Catalog> {
     Ok(match dir {
@@ -172,7 +191,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         levels,
         catalog_version: catalog.version.clone(),
         settings: runner::MeasureSettings::all_from_catalog(&catalog, kind),
-        statistics: Default::default(),
+        statistics: statistics_options(args.ci_level, &args.proportion_ci)?,
     };
     let mut outcome = runner::run(&engine, rules, &data, &Kommuner::standard(), &options, |done, _, id| {
         bar.set_position(done as u64);

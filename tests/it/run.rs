@@ -306,6 +306,29 @@ fn run_applies_the_catalogues_statistics_settings() {
     // February was 0 of 1 (V10): up, and the catalogue gives the measure no
     // direction, so the marker says "higher", not "positive".
     assert_eq!(get("development"), AnyValue::String("higher"));
+
+    // The exact (Clopper-Pearson) interval at 90 %: the p where
+    // P(Bin(10, p) >= 3) = 0.05 and P(Bin(10, p) <= 3) = 0.05, as R's
+    // binom.test(3, 10, conf.level = 0.9) gives: 0.08726443 .. 0.60662422.
+    let (code, stdout, stderr) = output(
+        kvalitet()
+            .args(["run", "--data", "tests/fixtures/small", "--quiet", "--from", "2024-03", "--to", "2024-03"])
+            .args(["--proportion-ci", "clopper-pearson", "--ci-level", "0.9", "--catalog"])
+            .arg(catalog.path())
+            .arg("--out")
+            .arg(out.path()),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let csv = read_csv(&out.path().join("results.csv"));
+    let row = csv
+        .lazy()
+        .filter(col("measure_id").eq(lit("po.4c.skaermbesoeg")).and(col("unit_level").eq(lit("kommune"))))
+        .collect()
+        .unwrap();
+    let get = |c: &str| row.column(c).unwrap().get(0).unwrap().into_static();
+    assert_eq!(get("ci_method"), AnyValue::String("clopper_pearson"));
+    assert!((get("ci_low").extract::<f64>().unwrap() - 8.726443391415032).abs() < 1e-6);
+    assert!((get("ci_high").extract::<f64>().unwrap() - 60.66242161054134).abs() < 1e-6);
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
