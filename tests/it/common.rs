@@ -78,21 +78,35 @@ pub fn cell(
     column: &str,
 ) -> AnyValue<'static> {
     let start = chrono::NaiveDate::parse_from_str(period, "%Y-%m-%d").expect("period start");
+    let found = matching(
+        results,
+        measure,
+        level,
+        unit,
+        stratum,
+        col("period_start").eq(kvalitet::engine::api::date_lit(start)),
+    );
+    found.column(column).unwrap().get(0).unwrap().into_static()
+}
+
+/// The one row of `measure` at `level`/`unit`/`stratum` that also meets
+/// `also`; panics when it is missing or not unique.
+fn matching(results: &DataFrame, measure: &str, level: &str, unit: &str, stratum: &str, also: Expr) -> DataFrame {
     let found = results
         .clone()
         .lazy()
         .filter(
             col("measure_id")
                 .eq(lit(measure))
-                .and(col("period_start").eq(kvalitet::engine::api::date_lit(start)))
                 .and(col("unit_level").eq(lit(level)))
                 .and(col("unit_code").eq(lit(unit)))
-                .and(col("stratum").eq(lit(stratum))),
+                .and(col("stratum").eq(lit(stratum)))
+                .and(also),
         )
         .collect()
         .expect("filter");
-    assert_eq!(found.height(), 1, "expected one row for {measure} {period} {level} {unit} {stratum}");
-    found.column(column).unwrap().get(0).unwrap().into_static()
+    assert_eq!(found.height(), 1, "expected one row for {measure} {level} {unit} {stratum}, found {found}");
+    found
 }
 
 /// The numerator, denominator and value of one result row; panics when the
@@ -104,19 +118,7 @@ pub fn row(
     unit: &str,
     stratum: &str,
 ) -> (Option<f64>, Option<f64>, Option<f64>) {
-    let found = results
-        .clone()
-        .lazy()
-        .filter(
-            col("measure_id")
-                .eq(lit(measure))
-                .and(col("unit_level").eq(lit(level)))
-                .and(col("unit_code").eq(lit(unit)))
-                .and(col("stratum").eq(lit(stratum))),
-        )
-        .collect()
-        .expect("filter");
-    assert_eq!(found.height(), 1, "expected one row for {measure} {level} {unit} {stratum}, found {found}");
+    let found = matching(results, measure, level, unit, stratum, lit(true));
     let get = |c: &str| found.column(c).unwrap().f64().unwrap().get(0);
     (get("numerator"), get("denominator"), get("value"))
 }

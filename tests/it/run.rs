@@ -271,34 +271,9 @@ fn run_applies_the_catalogues_statistics_settings() {
         "rule = \"po.4c.skaermbesoeg\"\nstatistics = { min_denominator = 0, min_numerator = 0 }\n",
     );
     std::fs::write(&areas, text).unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = output(
-        kvalitet()
-            .args([
-                "run",
-                "--data",
-                "tests/fixtures/small",
-                "--quiet",
-                "--from",
-                "2024-03",
-                "--to",
-                "2024-03",
-                "--catalog",
-            ])
-            .arg(catalog.path())
-            .arg("--out")
-            .arg(out.path()),
-    );
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    let csv = read_csv(&out.path().join("results.csv"));
-    let row = csv
-        .lazy()
-        .filter(col("measure_id").eq(lit("po.4c.skaermbesoeg")).and(col("unit_level").eq(lit("kommune"))))
-        .collect()
-        .unwrap();
-    let get = |c: &str| row.column(c).unwrap().get(0).unwrap().into_static();
     // March: 3 screen visits of 10. Wilson 95 %: (0.3 + z²/20) / (1 + z²/10)
     // ∓ z·√(0.021 + z²/400) / (1 + z²/10) = 10.779 % .. 60.322 %.
+    let get = skaermbesoeg_in_march(catalog.path(), &[]);
     assert_eq!(get("suppressed"), AnyValue::Boolean(false));
     assert_eq!(get("numerator"), AnyValue::Float64(3.0));
     assert!((get("ci_low").extract::<f64>().unwrap() - 10.7791267406301).abs() < 1e-9);
@@ -310,25 +285,32 @@ fn run_applies_the_catalogues_statistics_settings() {
     // The exact (Clopper-Pearson) interval at 90 %: the p where
     // P(Bin(10, p) >= 3) = 0.05 and P(Bin(10, p) <= 3) = 0.05, as R's
     // binom.test(3, 10, conf.level = 0.9) gives: 0.08726443 .. 0.60662422.
+    let get = skaermbesoeg_in_march(catalog.path(), &["--proportion-ci", "clopper-pearson", "--ci-level", "0.9"]);
+    assert_eq!(get("ci_method"), AnyValue::String("clopper_pearson"));
+    assert!((get("ci_low").extract::<f64>().unwrap() - 8.726443391415032).abs() < 1e-6);
+    assert!((get("ci_high").extract::<f64>().unwrap() - 60.66242161054134).abs() < 1e-6);
+}
+
+/// Runs March 2024 on the fixture with `catalog` and `extra` arguments and
+/// returns a getter for the kommune row of po.4c.skaermbesoeg in results.csv.
+fn skaermbesoeg_in_march(catalog: &Path, extra: &[&str]) -> impl Fn(&str) -> AnyValue<'static> {
+    let out = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = output(
         kvalitet()
             .args(["run", "--data", "tests/fixtures/small", "--quiet", "--from", "2024-03", "--to", "2024-03"])
-            .args(["--proportion-ci", "clopper-pearson", "--ci-level", "0.9", "--catalog"])
-            .arg(catalog.path())
+            .args(extra)
+            .arg("--catalog")
+            .arg(catalog)
             .arg("--out")
             .arg(out.path()),
     );
     assert_eq!(code, 0, "{stdout}{stderr}");
-    let csv = read_csv(&out.path().join("results.csv"));
-    let row = csv
+    let row = read_csv(&out.path().join("results.csv"))
         .lazy()
         .filter(col("measure_id").eq(lit("po.4c.skaermbesoeg")).and(col("unit_level").eq(lit("kommune"))))
         .collect()
         .unwrap();
-    let get = |c: &str| row.column(c).unwrap().get(0).unwrap().into_static();
-    assert_eq!(get("ci_method"), AnyValue::String("clopper_pearson"));
-    assert!((get("ci_low").extract::<f64>().unwrap() - 8.726443391415032).abs() < 1e-6);
-    assert!((get("ci_high").extract::<f64>().unwrap() - 60.66242161054134).abs() < 1e-6);
+    move |c: &str| row.column(c).unwrap().get(0).unwrap().into_static()
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
