@@ -372,7 +372,7 @@ struct Spc {
 
 /// Anhøj rules and Shewhart limits for each series (measure, level, unit,
 /// stratum) over the periods present, split at the configured periods.
-fn spc(rows: &[&Row], periods: &[Period], settings: &dyn Fn(&str) -> MeasureSettings) -> Vec<Spc> {
+fn spc(rows: &[&Row], published: &[bool], periods: &[Period], settings: &dyn Fn(&str) -> MeasureSettings) -> Vec<Spc> {
     let mut out = vec![Spc::default(); rows.len()];
     let mut series: BTreeMap<(&str, &str, &str, &str), Vec<usize>> = BTreeMap::new();
     for (i, row) in rows.iter().enumerate() {
@@ -393,19 +393,28 @@ fn spc(rows: &[&Row], periods: &[Period], settings: &dyn Fn(&str) -> MeasureSett
             let baseline_points: Vec<usize> =
                 (from..to).filter(|&k| settings.spc_baseline.contains(&labels[k])).map(|k| k - from).collect();
             let baseline = if baseline_points.is_empty() { Baseline::All } else { Baseline::Points(&baseline_points) };
-            let values: Vec<f64> = part.iter().map(|&i| rows[i].value.unwrap_or(f64::NAN)).collect();
-            let counts: Vec<u64> = part.iter().map(|&i| count(rows[i].numerator)).collect();
+            let values: Vec<f64> =
+                part.iter().map(|&i| if published[i] { rows[i].value.unwrap_or(f64::NAN) } else { f64::NAN }).collect();
+            let counts: Vec<u64> =
+                part.iter().map(|&i| if published[i] { count(rows[i].numerator) } else { 0 }).collect();
             let runs = spc::run_chart(&values, baseline);
             let chart = match rows[part[0]].kind {
                 MeasureKind::Proportion => {
-                    let n: Vec<u64> = part.iter().map(|&i| count(rows[i].denominator)).collect();
+                    let n: Vec<u64> =
+                        part.iter().map(|&i| if published[i] { count(rows[i].denominator) } else { 0 }).collect();
                     spc::p_chart(&counts, &n, baseline).map(|c| (c, 100.0))
                 }
                 MeasureKind::Rate { per } => {
-                    let n: Vec<f64> = part.iter().map(|&i| rows[i].denominator.unwrap_or(0.0)).collect();
+                    let n: Vec<f64> = part
+                        .iter()
+                        .map(|&i| if published[i] { rows[i].denominator.unwrap_or(0.0) } else { 0.0 })
+                        .collect();
                     spc::u_chart(&counts, &n, baseline).map(|c| (c, per))
                 }
-                MeasureKind::Count => spc::u_chart(&counts, &vec![1.0; counts.len()], baseline).map(|c| (c, 1.0)),
+                MeasureKind::Count => {
+                    let exposure: Vec<f64> = part.iter().map(|&i| if published[i] { 1.0 } else { 0.0 }).collect();
+                    spc::u_chart(&counts, &exposure, baseline).map(|c| (c, 1.0))
+                }
                 MeasureKind::Mean | MeasureKind::Median => {
                     spc::i_chart(&values, baseline, MovingRange::Screened).map(|c| (c, 1.0))
                 }
@@ -468,7 +477,10 @@ pub fn apply(
     let keep: Vec<bool> = all.iter().map(|r| lead.is_none_or(|l| r.period != l.start.to_string())).collect();
     let kept_rows: Vec<usize> = (0..all.len()).filter(|&i| keep[i]).collect();
     let kept: Vec<&Row> = kept_rows.iter().map(|&i| &all[i]).collect();
-    let spc_out = spc(&kept, periods, &get);
+    // SPC runs on the published points only: a suppressed point's value or
+    // counts would show through the median or its control limits.
+    let published: Vec<bool> = kept_rows.iter().map(|&i| hidden[i].is_none()).collect();
+    let spc_out = spc(&kept, &published, periods, &get);
 
     let n = kept.len();
     let (mut ci_low, mut ci_high, mut ci_method) =
@@ -516,17 +528,14 @@ pub fn apply(
         level_reference.push(marker.and(which));
     }
 
-    let mut mask = BooleanChunked::from_slice("keep".into(), &keep);
-    mask.rename("keep".into());
-    let mut out = results.filter(&mask)?;
+    let mut out = results.filter(&BooleanChunked::from_slice("keep".into(), &keep))?;
     // Rows of suppressed cells keep their place; their value and interval
     // are empty.
-    let value = out.column("value")?.f64()?.clone();
-    let value: Vec<Option<f64>> = (0..value.len()).map(|k| if suppressed[k] { None } else { value.get(k) }).collect();
     let blank = |v: Vec<Option<f64>>| -> Vec<Option<f64>> {
         v.into_iter().enumerate().map(|(k, x)| if suppressed[k] { None } else { x }).collect()
     };
-    out.with_column(Column::new("value".into(), value))?;
+    let value = out.column("value")?.f64()?.clone();
+    out.with_column(Column::new("value".into(), blank((0..value.len()).map(|k| value.get(k)).collect())))?;
     let columns = vec![
         Column::new("ci_low".into(), blank(ci_low)),
         Column::new("ci_high".into(), blank(ci_high)),
