@@ -11,6 +11,13 @@ fn copy_rules(to: &Path) {
     }
 }
 
+/// `kvalitet run` on the fixture for March 2024.
+fn run_march() -> std::process::Command {
+    let mut command = kvalitet();
+    command.args(["run", "--data", "tests/fixtures/small", "--quiet", "--from", "2024-03", "--to", "2024-03"]);
+    command
+}
+
 fn read_csv(path: &Path) -> DataFrame {
     CsvReadOptions::default().try_into_reader_with_file_path(Some(path.to_path_buf())).unwrap().finish().unwrap()
 }
@@ -91,25 +98,8 @@ fn editing_a_rule_changes_the_next_run_without_rebuilding() {
     let out = tempfile::tempdir().unwrap();
     copy_rules(rules.path());
     let run = |out: &Path| {
-        let (code, stdout, stderr) = output(
-            kvalitet()
-                .args([
-                    "run",
-                    "--data",
-                    "tests/fixtures/small",
-                    "--quiet",
-                    "--from",
-                    "2024-03",
-                    "--to",
-                    "2024-03",
-                    "--by",
-                    "kommune",
-                    "--rules",
-                ])
-                .arg(rules.path())
-                .arg("--out")
-                .arg(out),
-        );
+        let (code, stdout, stderr) =
+            output(run_march().args(["--by", "kommune", "--rules"]).arg(rules.path()).arg("--out").arg(out));
         assert_eq!(code, 0, "{stdout}{stderr}");
         let results = read_csv(&out.join("results.csv"));
         results
@@ -143,23 +133,7 @@ fn a_failing_rule_is_reported_and_the_others_are_written() {
         "let t = table(\"uth\");\nt.filter(col(\"typ\") == \"fald\").count()\n",
     )
     .unwrap();
-    let (code, stdout, stderr) = output(
-        kvalitet()
-            .args([
-                "run",
-                "--data",
-                "tests/fixtures/small",
-                "--quiet",
-                "--from",
-                "2024-03",
-                "--to",
-                "2024-03",
-                "--rules",
-            ])
-            .arg(rules.path())
-            .arg("--out")
-            .arg(out.path()),
-    );
+    let (code, stdout, stderr) = output(run_march().args(["--rules"]).arg(rules.path()).arg("--out").arg(out.path()));
     assert_eq!(code, 1, "exit code 1 when a rule fails");
     assert!(stderr.contains("zz.fejl.rhai:2:3: in table(\"uth\").filter(..): "), "{stderr}");
     assert!(stderr.contains("typ"), "{stderr}");
@@ -295,15 +269,8 @@ fn run_applies_the_catalogues_statistics_settings() {
 /// returns a getter for the kommune row of po.4c.skaermbesoeg in results.csv.
 fn skaermbesoeg_in_march(catalog: &Path, extra: &[&str]) -> impl Fn(&str) -> AnyValue<'static> {
     let out = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = output(
-        kvalitet()
-            .args(["run", "--data", "tests/fixtures/small", "--quiet", "--from", "2024-03", "--to", "2024-03"])
-            .args(extra)
-            .arg("--catalog")
-            .arg(catalog)
-            .arg("--out")
-            .arg(out.path()),
-    );
+    let (code, stdout, stderr) =
+        output(run_march().args(extra).arg("--catalog").arg(catalog).arg("--out").arg(out.path()));
     assert_eq!(code, 0, "{stdout}{stderr}");
     let row = read_csv(&out.path().join("results.csv"))
         .lazy()
