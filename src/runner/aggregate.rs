@@ -129,6 +129,11 @@ pub struct OrphanCheck {
 }
 
 fn orphan_check(measure: &Measure) -> Option<OrphanCheck> {
+    // Only a proportion's numerator must lie inside its denominator; a
+    // rate's events need not be members of the population table.
+    if measure.kind != MeasureKind::Proportion {
+        return None;
+    }
     let numerator = measure.numerator.as_ref()?;
     if numerator.derived_from(&measure.base) {
         // A filter or semi-join of the denominator is a subset of it.

@@ -196,3 +196,40 @@ fn tables_know_their_keys_and_lineage() {
     let m = measure("let d = table(\"indsatser\").join(table(\"borgere\"), \"borger_id\");\ncount(d)");
     assert!(!m.base.distinct_on(&["borger_id".to_string()]));
 }
+
+#[test]
+fn rates_over_population_counts_use_antal() {
+    // befolkning: 100 women aged 70, 50 men aged 85, 1000 women aged 40 in
+    // kommune 461. Preventable admissions in March: A1, A2 (B01, 83), A4
+    // (B02, 74), A5 (B06, 63), A7 (B08, 81).
+    // alle: 5 / 1150 × 1000 = 4.3478…; 65+: 4 / 150 × 1000 = 26.666…;
+    // 80+: 3 / 50 × 1000 = 60.
+    let data = crate::common::fixture_copy();
+    std::fs::write(
+        data.path().join("befolkning.csv"),
+        "kommune_kode;aar;alder;koen;antal\n461;2024;70;K;100\n461;2024;85;M;50\n461;2024;40;K;1000\n",
+    )
+    .unwrap();
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("test.rate.rhai"),
+        r#"
+let indlaeggelser = table("indlaeggelser")
+    .filter(col("forebyggelig") & col("indlagt").between(period.start, period.end));
+rate(indlaeggelser, table("befolkning").filter(col("aar") == 2024), 1000).strata(["alle", "65+", "80+"])
+"#,
+    )
+    .unwrap();
+    let outcome = run_rules(data.path(), rules.path(), "2024-03");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    let r = &outcome.results;
+    assert_row(r, "test.rate", "kommune", "461", "alle", (Some(5.0), Some(1150.0), 5000.0 / 1150.0));
+    assert_row(r, "test.rate", "kommune", "461", "65+", (Some(4.0), Some(150.0), 4000.0 / 150.0));
+    assert_row(r, "test.rate", "region", "1083", "80+", (Some(3.0), Some(50.0), 60.0));
+    // Population counts have no plejeenhed: that level is left out, and said so.
+    assert!(
+        outcome.notes.iter().any(|n| n.contains("test.rate: skipped unit level plejeenhed")),
+        "{:?}",
+        outcome.notes
+    );
+}
