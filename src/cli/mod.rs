@@ -9,7 +9,6 @@ mod catalog;
 mod explain;
 mod synth;
 
-use crate::catalog::Kommuner;
 use crate::data::{DataSource, Schema};
 use crate::engine::{Limits, Period, PeriodKind, RuleEngine};
 use crate::runner::{self, RunOptions, UnitLevel};
@@ -172,6 +171,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let periods = Period::range(from.start, to.end, kind);
     let levels = parse_levels(&args.by)?;
+    let statistics = statistics_options(args.ci_level, &args.proportion_ci)?;
     let catalog = load_catalog(args.catalog.as_deref())?;
     let (data, data_problems) = open_data(&args.data)?;
     let engine = RuleEngine::new(data.clone(), Limits::default());
@@ -191,9 +191,9 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         levels,
         catalog_version: catalog.version.clone(),
         settings: runner::MeasureSettings::all_from_catalog(&catalog, kind),
-        statistics: statistics_options(args.ci_level, &args.proportion_ci)?,
+        statistics,
     };
-    let mut outcome = runner::run(&engine, rules, &data, &Kommuner::standard(), &options, |done, _, id| {
+    let mut outcome = runner::run(&engine, rules, &data, &catalog.kommuner, &options, |done, _, id| {
         bar.set_position(done as u64);
         bar.set_message(id.to_string());
     })?;
