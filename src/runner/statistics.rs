@@ -15,7 +15,7 @@ use crate::stats::markers::{self, Direction};
 use crate::stats::spc::{self, Baseline, MovingRange};
 use crate::stats::suppression::{self, Cell, ParentStatus, SuppressionReason, Thresholds};
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How one measure's rows are treated, from its catalogue entry.
 #[derive(Debug, Clone)]
@@ -333,6 +333,7 @@ fn complementary(
 /// stratum), for the kinds whose value follows from them.
 #[derive(Clone, Copy)]
 struct Total {
+    kind: MeasureKind,
     numerator: f64,
     denominator: f64,
     value: f64,
@@ -354,7 +355,7 @@ fn overall_values(rows: &[Row]) -> HashMap<(String, String, String), Total> {
                 MeasureKind::Mean => x / n,
                 MeasureKind::Count | MeasureKind::Median => return None,
             };
-            (n > 0.0).then_some((key, Total { numerator: x, denominator: n, value }))
+            (n > 0.0).then_some((key, Total { kind, numerator: x, denominator: n, value }))
         })
         .collect()
 }
@@ -464,6 +465,25 @@ pub fn apply(
     complementary(&all, &mut hidden, parents, &get);
 
     let overall = overall_values(&all);
+    // The overall value is shown only when its totals pass the thresholds
+    // and no kommune row behind it is hidden: with one kommune it is that
+    // kommune's value.
+    let mut overall_hidden: HashSet<(String, String, String)> = all
+        .iter()
+        .zip(&hidden)
+        .filter(|(r, h)| h.is_some() && r.level == "kommune")
+        .map(|(r, _)| (r.measure.clone(), r.period.clone(), r.stratum.clone()))
+        .collect();
+    for (key, total) in &overall {
+        let thresholds = get(&key.0).thresholds;
+        let fails = match total.kind {
+            MeasureKind::Mean => suppression::primary_count(count(Some(total.denominator)), &thresholds),
+            _ => suppression::primary(count(Some(total.numerator)), count(Some(total.denominator)), &thresholds),
+        };
+        if fails.is_some() {
+            overall_hidden.insert(key.clone());
+        }
+    }
     let by_key: HashMap<(&str, &str, &str, &str, &str), usize> = all
         .iter()
         .enumerate()
@@ -509,7 +529,8 @@ pub fn apply(
         let national = s.national.as_ref().filter(|(stratum, _)| *stratum == row.stratum).map(|(_, v)| *v);
         let total = overall.get(&(row.measure.clone(), row.period.clone(), row.stratum.clone())).copied();
         national_value.push(national);
-        overall_value.push(total.map(|t| t.value));
+        let key = (row.measure.clone(), row.period.clone(), row.stratum.clone());
+        overall_value.push(total.filter(|_| !overall_hidden.contains(&key)).map(|t| t.value));
         // A row that holds all of the data is the overall value itself.
         let is_everything =
             total.is_some_and(|t| row.numerator == Some(t.numerator) && row.denominator == Some(t.denominator));

@@ -74,6 +74,9 @@ fn small_numbers_are_suppressed_with_reasons_and_protected_siblings() {
     );
     assert_eq!(cell(&r, REVURDERET, MARCH, "kommune", "461", "alle", "value"), AnyValue::Null);
     assert_eq!(cell(&r, REVURDERET, MARCH, "kommune", "461", "alle", "ci_low"), AnyValue::Null);
+    // The overall value is the hidden kommune's own value here: not shown.
+    assert_eq!(cell(&r, REVURDERET, MARCH, "plejeenhed", "PE1", "alle", "overall_value"), AnyValue::Null);
+    assert_eq!(cell(&r, REVURDERET, MARCH, "kommune", "461", "alle", "overall_value"), AnyValue::Null);
 
     // Skærmbesøg with a denominator threshold of 5: PE2 (1/2) is hidden;
     // PE1 (2/8) would give it away as kommune 3/10 minus PE1, so PE1 is
