@@ -571,8 +571,8 @@ pub fn apply(
         Column::new("spc_median".into(), spc_out.iter().map(|s| s.median).collect::<Vec<_>>()),
         Column::new("spc_run_signal".into(), spc_out.iter().map(|s| s.run_signal).collect::<Vec<_>>()),
         Column::new("spc_crossings_signal".into(), spc_out.iter().map(|s| s.crossings_signal).collect::<Vec<_>>()),
-        Column::new("spc_lcl".into(), spc_out.iter().map(|s| s.lcl).collect::<Vec<_>>()),
-        Column::new("spc_ucl".into(), spc_out.iter().map(|s| s.ucl).collect::<Vec<_>>()),
+        Column::new("spc_lcl".into(), blank(spc_out.iter().map(|s| s.lcl).collect())),
+        Column::new("spc_ucl".into(), blank(spc_out.iter().map(|s| s.ucl).collect())),
         Column::new("spc_outside".into(), spc_out.iter().map(|s| s.outside).collect::<Vec<_>>()),
     ];
     for column in columns {
