@@ -221,14 +221,11 @@ impl Catalog {
                         ));
                     }
                 }
-            }
-        }
-        for area in &self.areas {
-            for measure in &area.measures {
-                let Some(indicator) = measure.statistics.as_ref().and_then(|s| s.national_indicator.as_ref()) else {
-                    continue;
-                };
-                if self.indicator(indicator).is_none() {
+                // The national indicator a measure is compared with exists.
+                let indicator = measure.statistics.as_ref().and_then(|s| s.national_indicator.as_ref());
+                if let Some(indicator) = indicator
+                    && self.indicator(indicator).is_none()
+                {
                     problems.push(CatalogError::entry(
                         &area.file,
                         format!("measure {}", measure.id),
