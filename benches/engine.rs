@@ -12,11 +12,12 @@
 //! `KVALITET_BENCH_REPEAT` times (default 5), interleaved, and the report
 //! gives the median of each and their ratio.
 
-use kvalitet::catalog::Kommuner;
+use kvalitet::catalog::Catalog;
 use kvalitet::data::{DataSource, Schema};
-use kvalitet::engine::{Limits, Period, RuleEngine, TableSource};
+use kvalitet::engine::{Period, RulesSource, TableSource};
 use kvalitet::polars::prelude::*;
-use kvalitet::runner::{self, RunOptions, UnitLevel};
+use kvalitet::results::{StatisticsOptions, UnitLevel};
+use kvalitet::workspace::{Request, Workspace};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -376,29 +377,20 @@ fn main() {
     let data = Arc::new(DataSource::open(&data_dir, &Schema::standard()).unwrap());
     assert!(data.problems().is_empty(), "{:?}", data.problems());
     println!("opened and validated the data in {:.1} s (not timed below)", t.elapsed().as_secs_f64());
-    let engine = RuleEngine::new(data.clone(), Limits::default());
-    let options = RunOptions {
-        periods: vec![Period::parse("2024").unwrap()],
-        levels: vec![UnitLevel::Kommune, UnitLevel::Plejeenhed],
-        catalog_version: "bench".into(),
-        settings: Default::default(),
-        statistics: Default::default(),
-    };
-    let kommuner = Kommuner::standard();
-    let without_statistics = RunOptions {
-        statistics: kvalitet::runner::StatisticsOptions { enabled: false, ..Default::default() },
-        ..options.clone()
-    };
+    let workspace =
+        Workspace::with_data(data.clone(), Catalog::standard(), RulesSource::Dir(rules_dir.clone())).unwrap();
+    let options = Request::new(vec![Period::parse("2024").unwrap()], vec![UnitLevel::Kommune, UnitLevel::Plejeenhed]);
+    let without_statistics =
+        Request { statistics: StatisticsOptions { enabled: false, ..Default::default() }, ..options.clone() };
     // The batch case for the cost of statistics: twelve monthly periods.
     let months: Vec<Period> =
         Period::range(options.periods[0].start, options.periods[0].end, kvalitet::engine::PeriodKind::Month);
-    let monthly = RunOptions { periods: months.clone(), ..options.clone() };
-    let monthly_without = RunOptions { periods: months, ..without_statistics.clone() };
-    let run = |options: &RunOptions| {
-        let rules = runner::compile_rules(&engine, &rules_dir).unwrap();
-        let outcome = runner::run(&engine, rules, &data, &kommuner, options, |_, _, _| {}).unwrap();
+    let monthly = Request { periods: months.clone(), ..options.clone() };
+    let monthly_without = Request { periods: months, ..without_statistics.clone() };
+    let run = |request: &Request| {
+        let outcome = workspace.run(request, |_| {}).unwrap();
         assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
-        outcome.results
+        outcome.results.to_frame()
     };
     let through_engine = || run(&without_statistics);
     let direct = || {
@@ -445,8 +437,8 @@ fn main() {
     }
     // Rhai alone: compiling and evaluating the three scripts.
     let t = Instant::now();
-    let rules = runner::compile_rules(&engine, &rules_dir).unwrap();
-    for rule in rules.iter().flatten() {
+    let engine = workspace.engine();
+    for rule in engine.load_rules().unwrap().iter().flatten() {
         std::hint::black_box(engine.evaluate(rule, &options.periods[0]).unwrap());
     }
     let rhai = t.elapsed().as_secs_f64();

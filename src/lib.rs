@@ -3,37 +3,49 @@
 //! A rule engine for quality measurement in Danish municipal elderly care and
 //! health. Measures from KL's inspiration catalogue and the national goals
 //! are written as Rhai rules that build Polars lazy plans; the runner
-//! evaluates them for every period, unit and stratum and writes one long
-//! results table.
+//! evaluates them for every period, unit and stratum, the statistics add
+//! intervals, suppression, markers and SPC signals, and the results are one
+//! long table.
+//!
+//! Every face — the command line, the notebook kernel, the report — stands
+//! on a [`Workspace`]: data, catalogue and rules opened once.
 //!
 //! ```no_run
-//! use kvalitet::catalog::Kommuner;
-//! use kvalitet::data::{DataSource, Schema};
-//! use kvalitet::engine::{Limits, Period, RuleEngine};
-//! use kvalitet::runner::{self, RunOptions, UnitLevel};
-//! use std::{path::Path, sync::Arc};
+//! use kvalitet::engine::{Period, PeriodKind};
+//! use kvalitet::results::{self, UnitLevel};
+//! use kvalitet::workspace::{Request, Sources, Workspace};
 //!
-//! let data = Arc::new(DataSource::open(Path::new("data"), &Schema::standard())?);
-//! let engine = RuleEngine::new(data.clone(), Limits::default());
-//! let rules = runner::compile_rules(&engine, Path::new("rules"))?;
-//! let options = RunOptions {
-//!     periods: vec![Period::parse("2024-Q1").unwrap()],
-//!     levels: vec![UnitLevel::Kommune],
-//!     catalog_version: "2025.1".into(),
-//!     settings: Default::default(),
-//!     statistics: Default::default(),
-//! };
-//! let outcome = runner::run(&engine, rules, &data, &Kommuner::standard(), &options, |_, _, _| {})?;
-//! println!("{}", outcome.results);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! let workspace = Workspace::open(&Sources::standard("demo/data"))?;
+//! let quarter = Period::parse("2025-Q1").unwrap();
+//! let request = Request::new(Period::range(quarter.start, quarter.end, PeriodKind::Month), UnitLevel::ALL.to_vec());
+//! let outcome = workspace.run(&request, |p| eprintln!("{}/{} {}", p.done, p.total, p.rule_id))?;
+//! results::write(&outcome.results, std::path::Path::new("out"))?;
+//! # Ok::<(), kvalitet::Error>(())
 //! ```
+//!
+//! | module | owns |
+//! | --- | --- |
+//! | [`catalog`] | the catalogue in `catalog/*.toml` |
+//! | [`stats`] | pure statistics: intervals, suppression, markers, SPC, funnels |
+//! | [`synth`] | seeded synthetic data |
+//! | [`data`] | reading and validating input tables |
+//! | [`engine`] | the Rhai rule language and sandbox; rules to lazy plans |
+//! | [`results`] | the results schema, typed rows, reading and writing, statistics over results |
+//! | [`runner`] | measures × periods × unit levels to result rows |
+//! | [`workspace`] | data + catalogue + rules opened once; evaluate, explain, run, notebook cells |
+//! | [`cli`] | the command line |
 
 pub mod catalog;
 pub mod cli;
 pub mod data;
 pub mod engine;
+pub mod error;
+pub mod results;
 pub mod runner;
 pub mod stats;
 pub mod synth;
+pub mod workspace;
 
+pub use error::{Error, Result};
 pub use polars;
+pub use workspace::Workspace;

@@ -2,6 +2,7 @@
 //! (`catalog/kommuner.toml`): names for results, the region unit level, and
 //! the population sizes the synthetic generator scales by.
 
+use super::error::CatalogError;
 use serde::Deserialize;
 
 /// The file shipped with kvalitet.
@@ -39,20 +40,22 @@ pub struct Kommuner {
 impl Kommuner {
     /// The list shipped with kvalitet.
     pub fn standard() -> Self {
-        Self::parse(KOMMUNER_TOML).expect("catalog/kommuner.toml is valid; a test checks it")
+        Self::parse("catalog/kommuner.toml", KOMMUNER_TOML).expect("catalog/kommuner.toml is valid; a test checks it")
     }
 
-    /// Parses and checks a list in the format of `catalog/kommuner.toml`:
-    /// unique codes, and every municipality in a listed region.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let parsed: Self = toml::from_str(text).map_err(|e| format!("kommuner.toml: {e}"))?;
+    /// Parses and checks a list in the format of `catalog/kommuner.toml`
+    /// (`file` names it in errors): unique codes, and every municipality
+    /// in a listed region.
+    pub fn parse(file: &str, text: &str) -> Result<Self, CatalogError> {
+        let syntax = |message: String| CatalogError::Syntax { file: file.to_string(), message };
+        let parsed: Self = toml::from_str(text).map_err(|e| syntax(e.to_string()))?;
         let mut codes = std::collections::BTreeSet::new();
         for kommune in &parsed.kommuner {
             if !codes.insert(&kommune.kode) {
-                return Err(format!("kommuner.toml: kommune code {} appears twice", kommune.kode));
+                return Err(syntax(format!("kommune code {} appears twice", kommune.kode)));
             }
             if parsed.region(&kommune.region_kode).is_none() {
-                return Err(format!("kommuner.toml: {} has unknown region {}", kommune.navn, kommune.region_kode));
+                return Err(syntax(format!("{} has unknown region {}", kommune.navn, kommune.region_kode)));
             }
         }
         Ok(parsed)

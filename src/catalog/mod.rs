@@ -15,8 +15,8 @@
 //! existing node; every driver reachable from its area's goal; units and
 //! directions from closed lists (enums), data sources from
 //! `datakilder.toml`; benchmark rows naming known indicators and the right
-//! municipality and region codes. [`Catalog::check_rules`] checks a rules
-//! directory against it: every `rule = "..."` has its `rules/<rule>.rhai`,
+//! municipality and region codes. [`Catalog::check_rules`] checks a
+//! set of rules against it: every `rule = "..."` has its `rules/<rule>.rhai`,
 //! and every rule file belongs to a measure. Errors name the file and the
 //! entry ([`CatalogError`]). [`Catalog::standard`] is the copy compiled into
 //! the binary.
@@ -116,12 +116,7 @@ impl Catalog {
         );
         let kommuner = take(
             &mut problems,
-            origin.read("kommuner.toml").and_then(|text| {
-                Kommuner::parse(&text).map_err(|message| CatalogError::Syntax {
-                    file: origin.label("kommuner.toml"),
-                    message: message.trim_start_matches("kommuner.toml: ").to_string(),
-                })
-            }),
+            origin.read("kommuner.toml").and_then(|text| Kommuner::parse(&origin.label("kommuner.toml"), &text)),
         );
         let mut benchmarks = Vec::new();
         // Benchmarks are optional: a local catalogue may have none.
@@ -316,30 +311,21 @@ impl Catalog {
         }
     }
 
-    /// Checks a rules directory against the catalogue: every `rule = "..."`
-    /// has its file `<rules_dir>/<rule>.rhai`, and every `*.rhai` there is
-    /// named by a measure or indicator.
-    pub fn check_rules(&self, rules_dir: &Path) -> Result<(), CatalogError> {
-        let read_error = |source| CatalogError::Read { file: rules_dir.display().to_string(), source };
-        let mut files = BTreeSet::new();
-        for entry in std::fs::read_dir(rules_dir).map_err(read_error)? {
-            let path = entry.map_err(read_error)?.path();
-            if path.extension().is_some_and(|e| e == "rhai")
-                && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
-            {
-                files.insert(stem.to_string());
-            }
-        }
+    /// Checks a set of rules against the catalogue: every `rule = "..."`
+    /// has its file `<rules_dir>/<rule>.rhai`, and every rule (`rules`
+    /// holds their measure ids) is named by a measure or indicator.
+    /// `rules_dir` names the directory in messages.
+    pub fn check_rules(&self, rules_dir: &Path, rules: &BTreeSet<String>) -> Result<(), CatalogError> {
         let mut problems = Vec::new();
         let mut named = BTreeSet::new();
         for (file, entry, _, rule) in self.rules() {
             named.insert(rule);
-            if !files.contains(rule) {
+            if !rules.contains(rule) {
                 let path = rules_dir.join(format!("{rule}.rhai"));
                 problems.push(CatalogError::entry(file, entry, Problem::MissingRuleFile(path.display().to_string())));
             }
         }
-        for stem in &files {
+        for stem in rules {
             if !named.contains(stem.as_str()) {
                 problems.push(CatalogError::OrphanRule {
                     file: rules_dir.join(format!("{stem}.rhai")).display().to_string(),
@@ -547,7 +533,7 @@ pub(crate) fn closest<'a>(query: &str, candidates: impl IntoIterator<Item = &'a 
 
 /// Up to `n` candidates for `query`: those containing it (shortest first),
 /// then the rest by edit distance.
-fn suggest<'a>(query: &str, candidates: Vec<&'a str>, n: usize) -> Vec<&'a str> {
+pub fn suggest<'a>(query: &str, candidates: Vec<&'a str>, n: usize) -> Vec<&'a str> {
     let query = query.to_lowercase();
     let mut scored: Vec<(usize, usize, &str)> = candidates
         .into_iter()
@@ -571,7 +557,11 @@ mod tests {
     #[test]
     fn the_catalogue_on_disk_loads_and_matches_its_rules() {
         let catalog = Catalog::load(&repo().join("catalog")).unwrap_or_else(|e| panic!("{e}"));
-        catalog.check_rules(&repo().join("rules")).unwrap_or_else(|e| panic!("{e}"));
+        let rules: BTreeSet<String> = std::fs::read_dir(repo().join("rules"))
+            .unwrap()
+            .filter_map(|e| e.unwrap().path().file_name()?.to_str()?.strip_suffix(".rhai").map(str::to_string))
+            .collect();
+        catalog.check_rules(&repo().join("rules"), &rules).unwrap_or_else(|e| panic!("{e}"));
         let ids: Vec<_> = catalog.areas.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["po", "sp", "de", "gt"]);
         assert_eq!(catalog.version, "2025.1");
@@ -596,6 +586,30 @@ mod tests {
         let loaded = Catalog::load(&dir).unwrap();
         assert_eq!(standard.ids(), loaded.ids());
         assert_eq!(standard.benchmarks, loaded.benchmarks);
+    }
+
+    #[test]
+    fn statistics_settings_come_from_nationale_maal() {
+        use crate::stats::markers::{BandKind, FiveLevelScale};
+        let catalog = Catalog::standard();
+        // "Hvis der er mindre end 20 observationer i nævneren eller mindre end
+        // 5 observationer i tælleren, er raten ikke beregnet."
+        let t = catalog.national.suppression.thresholds();
+        assert_eq!((t.min_denominator, t.min_numerator), (20, 5));
+        // "Den gule markering er beregnet indenfor en ændring på +/- 1 pct."
+        let band = catalog.national.comparison.band();
+        assert_eq!((band.kind(), band.width()), (BandKind::Relative, 0.01));
+        // The figures' legends: figure 1 "Over 2 pct. point", figure 4 "over
+        // 5 dage", figure 8 "under -2,5 pct. point", figure 9 "Over 5 pct.
+        // point", figure 10 "over 10 pct.".
+        let scale = |figure: u8| {
+            catalog.national.scales.iter().find(|s| s.figure == figure).and_then(|s| s.five_level()).unwrap()
+        };
+        assert_eq!(scale(1), FiveLevelScale::Absolute(2.0));
+        assert_eq!(scale(4), FiveLevelScale::Absolute(5.0));
+        assert_eq!(scale(8), FiveLevelScale::Absolute(2.5));
+        assert_eq!(scale(9), FiveLevelScale::Absolute(5.0));
+        assert_eq!(scale(10), FiveLevelScale::Relative(10.0));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 
 use super::area::{Unit, entries, parse_toml, section};
 use super::error::{CatalogError, Problem};
-use crate::stats::markers::{Direction, TrafficLight};
+use crate::stats::markers::{Band, BandKind, Direction, FiveLevelScale, TrafficLight};
+use crate::stats::suppression::Thresholds;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Everything in `nationale-maal.toml`.
@@ -164,14 +165,13 @@ pub enum Rounding {
     DisplayedDecimals,
 }
 
-/// How the yellow band is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BandKind {
-    /// A share of the reference value.
-    Relative,
-    /// In the indicator's own unit.
-    Absolute,
+impl Comparison {
+    /// The yellow band of the markers (the report: ±1 % relative, boundary
+    /// included). The catalogue check refuses a band that is not a whole
+    /// number of millionths, so this holds for every loaded catalogue.
+    pub fn band(&self) -> Band {
+        Band::new(self.band_kind, self.band, self.band_inclusive).expect("checked when the catalogue was loaded")
+    }
 }
 
 /// The development marker.
@@ -252,6 +252,14 @@ pub struct Suppression {
     pub specific: Vec<SpecificSuppression>,
 }
 
+impl Suppression {
+    /// The thresholds every measure gets unless its own entry says
+    /// otherwise.
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds { min_denominator: self.min_denominator.into(), min_numerator: self.min_numerator.into() }
+    }
+}
+
 /// A suppression rule of one indicator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -307,6 +315,27 @@ pub struct Scale {
     pub note: Option<String>,
     /// The five levels, from best to worst as printed.
     pub levels: Vec<ScaleLevel>,
+}
+
+impl Scale {
+    /// The scale as [`crate::stats::markers::five_level`] takes it: the
+    /// "betydelig" threshold is the largest bound of the levels, relative
+    /// for a relative change and absolute otherwise. `None` for a scale
+    /// without finite bounds.
+    pub fn five_level(&self) -> Option<FiveLevelScale> {
+        let threshold = self
+            .levels
+            .iter()
+            .flat_map(|l| [l.lower, l.upper])
+            .flatten()
+            .map(f64::abs)
+            .filter(|b| b.is_finite())
+            .fold(None, |max: Option<f64>, b| Some(max.map_or(b, |m| m.max(b))))?;
+        Some(match self.measure {
+            ScaleMeasure::RelativeChange => FiveLevelScale::Relative(threshold),
+            _ => FiveLevelScale::Absolute(threshold),
+        })
+    }
 }
 
 /// Whether a scale classifies development or level.
@@ -457,6 +486,16 @@ impl NationaleMaal {
                 }
             }
         }
+        if Band::new(self.comparison.band_kind, self.comparison.band, self.comparison.band_inclusive).is_none() {
+            problems.push(CatalogError::entry(
+                file,
+                "[comparison] band",
+                Problem::Inconsistent(format!(
+                    "band = {} must be a non-negative number with at most six decimals, such as 0.01",
+                    self.comparison.band
+                )),
+            ));
+        }
         for id in &self.suppression.applies_to {
             if self.indicator(id).is_none() {
                 problems.push(CatalogError::entry(file, "[suppression] applies_to", unknown("indicator", id)));
@@ -475,6 +514,13 @@ impl NationaleMaal {
             let entry = format!("scale {}", scale.id);
             if self.indicator(&scale.indicator_id).is_none() {
                 problems.push(CatalogError::entry(file, &entry, unknown("indicator", &scale.indicator_id)));
+            }
+            if scale.five_level().is_none() {
+                problems.push(CatalogError::entry(
+                    file,
+                    &entry,
+                    Problem::Inconsistent("the levels give no finite bound to classify by".into()),
+                ));
             }
             for level in &scale.levels {
                 if level.lower.is_some() != level.lower_inclusive.is_some()

@@ -5,9 +5,9 @@
 //! full. `--format json` gives the same as JSON for tools.
 //!
 //! The catalogue is the one compiled into the binary unless `--catalog DIR`
-//! names a directory. When a rules directory is at hand (`--rules DIR`, or
-//! `rules` if it exists), it is checked against the catalogue first: every
-//! `rule = "..."` must have its file and every rule file its measure.
+//! names a directory. The rules (built in, or `--rules DIR`) are checked
+//! against it first: every `rule = "..."` must have its file and every rule
+//! file its measure.
 
 use crate::catalog::{Area, Catalog, Entry, Indicator, Measure};
 use crate::stats::markers::Direction;
@@ -37,7 +37,7 @@ pub struct CatalogArgs {
     /// Read the catalogue from this directory instead of the copy built into kvalitet.
     #[arg(long, global = true)]
     catalog: Option<PathBuf>,
-    /// Rules directory to check against the catalogue [default: rules, if it exists].
+    /// Rules directory to check against the catalogue [default: the rules built into kvalitet].
     #[arg(long, global = true)]
     rules: Option<PathBuf>,
 }
@@ -64,14 +64,9 @@ pub fn catalog(args: CatalogArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => Catalog::load(dir)?,
         None => Catalog::standard(),
     };
-    let rules_dir = match &args.rules {
-        Some(dir) => Some(dir.clone()),
-        None => Some(PathBuf::from("rules")).filter(|d| d.is_dir()),
-    };
-    if let Some(dir) = &rules_dir {
-        catalog.check_rules(dir)?;
-    }
-    let rules_dir = rules_dir.unwrap_or_else(|| PathBuf::from("rules"));
+    let rules = super::rules_source(args.rules.as_deref());
+    let rules_dir = rules.label();
+    catalog.check_rules(&rules_dir, &super::rule_ids(&rules)?)?;
     let output = match &args.command {
         Some(CatalogCommand::Show { id }) => {
             let entry = catalog.entry(id).ok_or_else(|| {

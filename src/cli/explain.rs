@@ -1,11 +1,9 @@
 //! `kvalitet explain`: which pseudonymised citizens make up one number, and
 //! the Polars plan behind it.
 
-use super::{open_data, parse_bound};
-use crate::catalog::Kommuner;
-use crate::engine::{Limits, MeasureKind, RuleEngine};
-use crate::runner::aggregate::{self, flag};
-use crate::runner::{Dimensions, UnitLevel};
+use super::{open, parse_period, rules_source};
+use crate::results::UnitLevel;
+use crate::workspace::Sources;
 use polars::prelude::*;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,9 +15,9 @@ pub struct ExplainArgs {
     /// Data directory.
     #[arg(long)]
     data: PathBuf,
-    /// Directory of rules.
-    #[arg(long, default_value = "rules")]
-    rules: PathBuf,
+    /// Directory of rules [default: the rules built into kvalitet].
+    #[arg(long)]
+    rules: Option<PathBuf>,
     /// The period: YYYY-MM, YYYY-Qn or YYYY.
     #[arg(long)]
     period: String,
@@ -35,80 +33,35 @@ pub struct ExplainArgs {
 }
 
 pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
-    let period = parse_bound(&args.period, "period")?;
+    let period = parse_period(&args.period, "period")?;
     let level = UnitLevel::parse(&args.level)
         .ok_or_else(|| anyhow::anyhow!("--level {:?}: use kommune, plejeenhed or region", args.level))?;
-    let (data, _) = open_data(&args.data)?;
-    let engine = RuleEngine::new(data.clone(), Limits::default());
-    let path = args.rules.join(format!("{}.rhai", args.measure_id));
-    if !path.exists() {
-        anyhow::bail!("no rule {} (looked for {})", args.measure_id, path.display());
-    }
-    let rule = engine.compile_file(&path)?;
-    let measure = engine.evaluate(&rule, &period)?;
-    let dimensions = Dimensions::new(&data, &Kommuner::standard());
-
+    let sources = Sources { data: Some(args.data.clone()), catalog: None, rules: rules_source(args.rules.as_deref()) };
+    let workspace = open(&sources)?;
+    let rule = workspace.rule(&args.measure_id)?;
     if args.plan {
-        let plans = aggregate::plan(&rule.id, &measure, &period, &[level], &dimensions)?;
-        println!("{}", plans.results.explain(true)?);
+        println!("{}", workspace.plan(rule, &period, level)?);
         return Ok(ExitCode::SUCCESS);
     }
-
-    let members = match measure.kind {
-        MeasureKind::Proportion => aggregate::proportion_population(&measure),
-        _ => measure.base.frame.clone(),
-    };
-    let attributed = dimensions.attach(members, period.end, &[level.column()])?;
-    let mut frame = attributed.frame;
-    if let Some(unit) = &args.unit {
-        frame = frame.filter(col(level.column()).eq(lit(unit.as_str())));
-    }
-    let mut shown: Vec<Expr> =
-        measure.key.iter().filter(|k| has_column(&mut frame, k)).map(|k| col(k.as_str())).collect();
-    if measure.kind == MeasureKind::Proportion {
-        let yes_no = |c: &str, name: &str| when(col(c)).then(lit("ja")).otherwise(lit("nej")).alias(name);
-        shown.extend([
-            yes_no(flag::NUMERATOR, "taeller"),
-            yes_no(flag::EXCLUDED, "udelukket"),
-            yes_no(flag::EXCEPTION, "undtagelse"),
-            yes_no(flag::DENOMINATOR, "naevner"),
-        ]);
-    } else if let Some(column) = &measure.column {
-        shown.push(col(column.as_str()));
-    }
-    let mut listing = frame.select(shown).sort(measure.key.clone(), SortMultipleOptions::default()).collect()?;
-    let unit_text = match &args.unit {
+    let mut members = workspace.members(rule, &period, level, args.unit.as_deref())?;
+    let unit_text = match &members.unit {
         Some(unit) => format!("{} {unit}", level.name()),
         None => "all units".to_string(),
     };
     println!(
         "# {} ({}), {} {}: {} member(s)",
-        rule.id,
-        measure.kind.name(),
+        members.measure_id,
+        members.kind.name(),
         period.label(),
         unit_text,
-        listing.height()
+        members.listing.height()
     );
-    if measure.kind == MeasureKind::Proportion {
-        let count =
-            |c: &str| listing.column(c).ok().and_then(|s| s.str().ok().and_then(|s| s.equal("ja").sum())).unwrap_or(0);
-        let numerator = listing
-            .clone()
-            .lazy()
-            .filter(col("taeller").eq(lit("ja")).and(col("naevner").eq(lit("ja"))))
-            .collect()?
-            .height();
+    if let Some(counts) = members.counts {
         println!(
-            "# numerator {numerator} / denominator {} ({} excluded, {} exception(s))",
-            count("naevner"),
-            count("udelukket"),
-            count("undtagelse")
+            "# numerator {} / denominator {} ({} excluded, {} exception(s))",
+            counts.numerator, counts.denominator, counts.excluded, counts.exceptions
         );
     }
-    CsvWriter::new(std::io::stdout()).with_separator(b'\t').include_header(true).finish(&mut listing)?;
+    CsvWriter::new(std::io::stdout()).with_separator(b'\t').include_header(true).finish(&mut members.listing)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn has_column(frame: &mut LazyFrame, name: &str) -> bool {
-    frame.collect_schema().map(|s| s.get(name).is_some()).unwrap_or(false)
 }

@@ -1,5 +1,6 @@
 //! The `kvalitet` command line: argument parsing, printing and exit codes.
-//! The only module that prints or decides how the process ends.
+//! The only module that prints or decides how the process ends; the work
+//! itself is the library's ([`crate::workspace`]).
 //!
 //! Exit codes: 0 everything succeeded; 1 the command ran but some rules or
 //! tables failed (what succeeded is written); 2 nothing could be done
@@ -9,13 +10,14 @@ mod catalog;
 mod explain;
 mod synth;
 
-use crate::data::{DataSource, Schema};
-use crate::engine::{Limits, Period, PeriodKind, RuleEngine};
-use crate::runner::{self, RunOptions, UnitLevel};
+use crate::engine::{Period, PeriodKind, RulesSource};
+use crate::results::{self, StatisticsOptions, UnitLevel};
+use crate::stats::CiMethod;
+use crate::workspace::{Request, RunOutcome, Sources, Workspace};
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// Quality measures for Danish municipal elderly care and health.
 #[derive(Parser)]
@@ -41,17 +43,9 @@ enum Command {
     Demo(synth::DemoArgs),
 }
 
+/// The options that say which rules, catalogue and statistics a run uses.
 #[derive(clap::Args)]
-struct RunArgs {
-    /// Data directory with one Parquet, Arrow IPC or CSV file (or folder) per table.
-    #[arg(long)]
-    data: PathBuf,
-    /// Directory of rules, one <measure id>.rhai per measure.
-    #[arg(long, default_value = "rules")]
-    rules: PathBuf,
-    /// Directory to write results.parquet and results.csv to.
-    #[arg(long)]
-    out: PathBuf,
+struct RunSettings {
     /// First period: YYYY-MM, YYYY-Qn or YYYY.
     #[arg(long)]
     from: String,
@@ -64,16 +58,32 @@ struct RunArgs {
     /// Unit levels to group by, comma-separated: kommune, plejeenhed, region.
     #[arg(long, default_value = "kommune,plejeenhed,region")]
     by: String,
-    /// Directory of the catalogue (measure directions, suppression thresholds, national values);
-    /// default: the catalogue built into kvalitet.
-    #[arg(long)]
-    catalog: Option<PathBuf>,
     /// Confidence level of the intervals, e.g. 0.95 or 0.9.
     #[arg(long, default_value_t = 0.95)]
     ci_level: f64,
     /// Interval for proportions: wilson (score interval) or clopper-pearson (exact).
     #[arg(long, default_value = "wilson")]
     proportion_ci: String,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Data directory with one Parquet, Arrow IPC or CSV file (or folder) per table.
+    #[arg(long)]
+    data: PathBuf,
+    /// Directory of rules, one <measure id>.rhai per measure, and helper modules in lib/
+    /// [default: the rules built into kvalitet].
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Directory to write results.parquet and results.csv to.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    settings: RunSettings,
+    /// Directory of the catalogue (measure directions, suppression thresholds, national values);
+    /// default: the catalogue built into kvalitet.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
@@ -84,9 +94,9 @@ struct CheckArgs {
     /// Data directory to validate (and to check the rules' plans against).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Directory of rules.
-    #[arg(long, default_value = "rules")]
-    rules: PathBuf,
+    /// Directory of rules [default: the rules built into kvalitet].
+    #[arg(long)]
+    rules: Option<PathBuf>,
     /// Period to build the plans for: YYYY-MM, YYYY-Qn or YYYY (default: this month).
     #[arg(long)]
     period: Option<String>,
@@ -115,8 +125,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Parses a period bound; `end` picks the last day of it.
-fn parse_bound(text: &str, what: &str) -> anyhow::Result<Period> {
+/// Parses a period given as `--{what}`.
+fn parse_period(text: &str, what: &str) -> anyhow::Result<Period> {
     Period::parse(text)
         .ok_or_else(|| anyhow::anyhow!("--{what} {text:?} is not a period; write YYYY-MM, YYYY-Qn or YYYY"))
 }
@@ -130,114 +140,138 @@ fn parse_levels(text: &str) -> anyhow::Result<Vec<UnitLevel>> {
         .collect()
 }
 
-/// The run's statistics options from `--ci-level` and `--proportion-ci`.
-fn statistics_options(level: f64, proportion_ci: &str) -> anyhow::Result<runner::StatisticsOptions> {
-    if !(level > 0.0 && level < 1.0) {
-        anyhow::bail!("--ci-level {level}: give a level between 0 and 1, such as 0.95");
+impl RunSettings {
+    /// The request these options describe.
+    fn request(&self) -> anyhow::Result<Request> {
+        let kind = PeriodKind::parse(&self.every)
+            .ok_or_else(|| anyhow::anyhow!("--every {:?}: use month, quarter or year", self.every))?;
+        let from = parse_period(&self.from, "from")?;
+        let to = parse_period(&self.to, "to")?;
+        if to.end < from.start {
+            anyhow::bail!("--to {} is before --from {}", self.to, self.from);
+        }
+        if !(self.ci_level > 0.0 && self.ci_level < 1.0) {
+            anyhow::bail!("--ci-level {}: give a level between 0 and 1, such as 0.95", self.ci_level);
+        }
+        let proportion_ci = match self.proportion_ci.as_str() {
+            "wilson" => CiMethod::Wilson,
+            "clopper-pearson" => CiMethod::ClopperPearson,
+            other => anyhow::bail!("--proportion-ci {other:?}: use wilson or clopper-pearson"),
+        };
+        Ok(Request {
+            periods: Period::range(from.start, to.end, kind),
+            levels: parse_levels(&self.by)?,
+            statistics: StatisticsOptions { level: self.ci_level, proportion_ci, ..Default::default() },
+            settings: None,
+        })
     }
-    let proportion_ci = match proportion_ci {
-        "wilson" => crate::stats::interval::CiMethod::Wilson,
-        "clopper-pearson" => crate::stats::interval::CiMethod::ClopperPearson,
-        other => anyhow::bail!("--proportion-ci {other:?}: use wilson or clopper-pearson"),
-    };
-    Ok(runner::StatisticsOptions { level, proportion_ci, ..Default::default() })
 }
 
-/// The catalogue in `dir`, or the one built into kvalitet.
-fn load_catalog(dir: Option<&std::path::Path>) -> anyhow::Result<crate::catalog::Catalog> {
-    Ok(match dir {
-        Some(dir) => crate::catalog::Catalog::load(dir)?,
-        None => crate::catalog::Catalog::standard(),
-    })
+/// `--rules DIR`, or the rules built into kvalitet.
+fn rules_source(dir: Option<&Path>) -> RulesSource {
+    match dir {
+        Some(dir) => RulesSource::Dir(dir.to_path_buf()),
+        None => RulesSource::Standard,
+    }
 }
 
-/// Opens the data directory and prints every table problem as a warning.
-fn open_data(dir: &std::path::Path) -> anyhow::Result<(Arc<DataSource>, usize)> {
-    let data = DataSource::open(dir, &Schema::standard())?;
-    let problems = data.problems();
-    for problem in &problems {
+/// The measure ids of every rule of a rules source.
+fn rule_ids(rules: &RulesSource) -> anyhow::Result<BTreeSet<String>> {
+    Ok(rules.rule_files()?.iter().filter_map(|(path, _)| crate::engine::rule_id(path)).collect())
+}
+
+/// Opens a workspace and prints every data problem as it was found.
+fn open(sources: &Sources) -> anyhow::Result<Workspace> {
+    let workspace = Workspace::open(sources)?;
+    for problem in workspace.data_problems() {
         eprintln!("data error: {problem}");
     }
-    Ok((Arc::new(data), problems.len()))
+    Ok(workspace)
 }
 
-fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let kind = PeriodKind::parse(&args.every)
-        .ok_or_else(|| anyhow::anyhow!("--every {:?}: use month, quarter or year", args.every))?;
-    let from = parse_bound(&args.from, "from")?;
-    let to = parse_bound(&args.to, "to")?;
-    if to.end < from.start {
-        anyhow::bail!("--to {} is before --from {}", args.to, args.from);
+/// Runs every rule of `workspace`, writes the results to `out` and prints
+/// what happened; the exit code says whether anything failed.
+fn run_and_write(workspace: &Workspace, request: &Request, out: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
+    for warning in workspace.catalogue_warnings() {
+        eprintln!("warning: {warning}");
     }
-    let periods = Period::range(from.start, to.end, kind);
-    let levels = parse_levels(&args.by)?;
-    let statistics = statistics_options(args.ci_level, &args.proportion_ci)?;
-    let catalog = load_catalog(args.catalog.as_deref())?;
-    let (data, data_problems) = open_data(&args.data)?;
-    let engine = RuleEngine::new(data.clone(), Limits::default());
-    let rules = runner::compile_rules(&engine, &args.rules)?;
-    if rules.is_empty() {
-        anyhow::bail!("no rules (*.rhai) in {}", args.rules.display());
+    if workspace.rules().is_empty() {
+        return Err(crate::error::Error::NoRules(workspace.rules_source().label()).into());
     }
-    let bar =
-        if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(rules.len() as u64) };
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(workspace.rules().len() as u64)
+    };
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} rules {msg}")
             .expect("valid template")
             .progress_chars("=> "),
     );
-    let options = RunOptions {
-        periods: periods.clone(),
-        levels,
-        catalog_version: catalog.version.clone(),
-        settings: runner::MeasureSettings::all_from_catalog(&catalog, kind),
-        statistics,
-    };
-    let mut outcome = runner::run(&engine, rules, &data, &catalog.kommuner, &options, |done, _, id| {
-        bar.set_position(done as u64);
-        bar.set_message(id.to_string());
+    let outcome = workspace.run(request, |progress| {
+        bar.set_position(progress.done as u64);
+        bar.set_message(progress.rule_id.to_string());
     })?;
     bar.finish_and_clear();
-    let written = crate::runner::output::write_results(&mut outcome.results, &args.out)?;
+    let written = results::write(&outcome.results, out)?;
+    print_outcome(&outcome, request);
+    for path in written {
+        println!("wrote {}", path.display());
+    }
+    let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn print_outcome(outcome: &RunOutcome, request: &Request) {
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
     for failure in &outcome.failures {
         eprintln!("rule error: {}", failure.error);
     }
+    let periods = &request.periods;
     println!(
         "{} rules × {} periods ({} to {}) → {} result rows in {:.1} s; {} rule(s) failed",
         outcome.rules_total,
         periods.len(),
         periods[0].label(),
         periods[periods.len() - 1].label(),
-        outcome.results.height(),
+        outcome.results.rows.len(),
         outcome.seconds,
         outcome.failures.len()
     );
-    for path in written {
-        println!("wrote {}", path.display());
-    }
-    Ok(if outcome.failures.is_empty() && data_problems == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let request = args.settings.request()?;
+    let sources = Sources {
+        data: Some(args.data.clone()),
+        catalog: args.catalog.clone(),
+        rules: rules_source(args.rules.as_deref()),
+    };
+    let workspace = open(&sources)?;
+    run_and_write(&workspace, &request, &args.out, args.quiet)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let (data, data_problems) = match &args.data {
-        Some(dir) => open_data(dir)?,
-        None => (Arc::new(DataSource::empty()), 0),
-    };
     let period = match &args.period {
-        Some(text) => parse_bound(text, "period")?,
+        Some(text) => parse_period(text, "period")?,
         None => Period::containing(chrono::Local::now().date_naive(), PeriodKind::Month),
     };
-    let engine = RuleEngine::new(data.clone(), Limits::default());
-    let rules = runner::compile_rules(&engine, &args.rules)?;
+    let rules = rules_source(args.rules.as_deref());
+    let sources = Sources { data: args.data.clone(), catalog: args.catalog.clone(), rules: rules.clone() };
+    let workspace = open(&sources)?;
     let mut failed = 0;
-    for rule in &rules {
-        let result = rule
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|rule| if args.data.is_some() { engine.evaluate(rule, &period).map(|_| ()) } else { Ok(()) });
+    for error in crate::engine::library::check_library(&rules) {
+        failed += 1;
+        eprintln!("rule error: {error}");
+    }
+    for rule in workspace.rules() {
+        let result = match rule {
+            Ok(rule) if args.data.is_some() => workspace.check_rule(rule, &period),
+            Ok(_) => Ok(()),
+            Err(error) => Err(error.clone()),
+        };
         match (result, rule) {
             (Ok(()), Ok(rule)) => println!("ok    {}", rule.id),
             (Err(error), _) => {
@@ -248,28 +282,30 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(dir) = &args.data {
+        let data = workspace.data();
         let tables = data.table_names();
         println!(
             "data  {}: {} tables ({}), {} problem(s)",
             dir.display(),
             tables.len(),
             tables.join(", "),
-            data_problems
+            workspace.data_problems().len()
         );
-        let schema = Schema::standard();
+        let schema = crate::data::Schema::standard();
         let missing = data.missing_standard_tables(&schema);
         if !missing.is_empty() {
             println!("note  standard tables not present: {}", missing.join(", "));
         }
     }
     // Every rule belongs to a catalogue measure, and every measure's rule exists.
-    let catalog_ok = match load_catalog(args.catalog.as_deref())?.check_rules(&args.rules) {
+    let catalog_ok = match workspace.catalog().check_rules(&rules.label(), &rule_ids(&rules)?) {
         Ok(()) => true,
         Err(error) => {
             eprintln!("catalogue error: {error}");
             false
         }
     };
-    println!("{} rule(s), {} failed", rules.len(), failed);
-    Ok(if failed == 0 && data_problems == 0 && catalog_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    println!("{} rule(s), {} failed", workspace.rules().len(), failed);
+    let ok = failed == 0 && workspace.data_problems().is_empty() && catalog_ok;
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

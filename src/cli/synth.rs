@@ -1,16 +1,14 @@
 //! `kvalitet synth` (write synthetic input data) and `kvalitet demo`
 //! (generate a small dataset, run every rule on it, say where to look).
 
-use super::{RunArgs, run};
+use super::{open, rules_source, run_and_write};
 use crate::catalog::Kommuner;
+use crate::engine::{Period, PeriodKind};
+use crate::results::UnitLevel;
 use crate::synth::{self, OutputFormat, Summary, SynthOptions};
-use clap::{Args, FromArgMatches};
+use crate::workspace::{Request, Sources};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The municipality the demo generates: small enough for seconds, large
-/// enough that most numbers are not suppressed.
-const DEMO_KOMMUNE: &str = "Odder";
 
 #[derive(clap::Args)]
 pub struct SynthArgs {
@@ -53,11 +51,17 @@ pub struct DemoArgs {
     #[arg(long, default_value = "demo")]
     out: PathBuf,
     /// Municipality to generate, by name or code.
-    #[arg(long, default_value = DEMO_KOMMUNE)]
+    #[arg(long, default_value = synth::DEMO_KOMMUNE)]
     kommune: String,
     /// Number of years, ending with 2025.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=50))]
     years: u32,
+    /// Directory of rules to run [default: the rules built into kvalitet].
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    /// Directory of the catalogue; default: the catalogue built into kvalitet.
+    #[arg(long)]
+    catalog: Option<PathBuf>,
 }
 
 fn find_kommune(kommuner: &Kommuner, name: &str) -> anyhow::Result<crate::catalog::Kommune> {
@@ -120,13 +124,9 @@ pub fn synth(args: SynthArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    if !Path::new("rules").is_dir() {
-        anyhow::bail!("no rules/ directory here; run kvalitet demo from the kvalitet source directory");
-    }
     let kommune = find_kommune(&Kommuner::standard(), &args.kommune)?;
     let name = kommune.navn.clone();
-    let options =
-        SynthOptions { years: args.years, start_year: 2026 - args.years as i32, ..SynthOptions::new(vec![kommune]) };
+    let options = synth::demo_options(kommune, args.years);
     let data = args.out.join("data");
     let summary = generate(&options, &data, false)?;
     let end_year = options.start_year + options.years as i32 - 1;
@@ -138,17 +138,17 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         summary.seconds,
         data.display()
     );
-    // `kvalitet run` exactly as a user would type it, so the demo follows
-    // its defaults and options as they evolve.
-    let mut argv: Vec<String> = vec!["run".into(), "--data".into(), data.display().to_string()];
-    argv.extend(["--out".into(), args.out.display().to_string()]);
-    argv.extend(["--from".into(), format!("{}-01", options.start_year), "--to".into(), format!("{end_year}-12")]);
-    argv.extend(["--every".into(), "month".into(), "--by".into(), "kommune,plejeenhed,region".into()]);
-    if Path::new("catalog").is_dir() {
-        argv.extend(["--catalog".into(), "catalog".into()]);
-    }
-    let matches = RunArgs::augment_args(clap::Command::new("run")).try_get_matches_from(argv)?;
-    let code = run(RunArgs::from_arg_matches(&matches)?)?;
+    let sources =
+        Sources { data: Some(data.clone()), catalog: args.catalog.clone(), rules: rules_source(args.rules.as_deref()) };
+    let workspace = open(&sources)?;
+    let first = Period::containing(
+        chrono::NaiveDate::from_ymd_opt(options.start_year, 1, 1).expect("a valid year"),
+        PeriodKind::Month,
+    );
+    let last =
+        Period::containing(chrono::NaiveDate::from_ymd_opt(end_year, 12, 1).expect("a valid year"), PeriodKind::Month);
+    let request = Request::new(Period::range(first.start, last.end, PeriodKind::Month), UnitLevel::ALL.to_vec());
+    let code = run_and_write(&workspace, &request, &args.out, false)?;
     let out = args.out.display();
     println!("\nWhere to look:");
     println!("  {out}/results.csv      one row per measure × month × unit × stratum (open it in a spreadsheet)");

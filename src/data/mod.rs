@@ -23,10 +23,31 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use validate::RowNumbering;
 
+/// Why `table("name")` has no table to give.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableUnavailable {
+    /// No file or folder of that name in the data directory.
+    #[error("no table \"{name}\" in {}; tables found: {}", dir.display(), if found.is_empty() { "none".to_string() } else { found.join(", ") })]
+    Missing {
+        name: String,
+        /// The data directory.
+        dir: PathBuf,
+        /// The tables it has.
+        found: Vec<String>,
+    },
+    /// The table is there but did not validate.
+    #[error("table \"{name}\" could not be loaded: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid {
+        name: String,
+        /// What was wrong with it.
+        errors: Vec<DataError>,
+    },
+}
+
 /// Where `table("name")` finds its tables: what the rule engine reads.
 pub trait TableSource {
-    /// The lazy table of that name, or a message saying why there is none.
-    fn table(&self, name: &str) -> Result<LazyFrame, String>;
+    /// The lazy table of that name, or why there is none.
+    fn table(&self, name: &str) -> Result<LazyFrame, TableUnavailable>;
 
     /// The columns that identify a row of that table, if known.
     fn key(&self, _name: &str) -> Option<Vec<String>> {
@@ -215,18 +236,15 @@ impl TableSource for DataSource {
         self.keys.get(name).cloned()
     }
 
-    fn table(&self, name: &str) -> Result<LazyFrame, String> {
+    fn table(&self, name: &str) -> Result<LazyFrame, TableUnavailable> {
         match self.tables.get(name) {
             Some(Ok(table)) => Ok(table.frame.clone()),
-            Some(Err(errors)) => Err(format!(
-                "table \"{name}\" could not be loaded: {}",
-                errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-            )),
-            None => Err(format!(
-                "no table \"{name}\" in {}; tables found: {}",
-                self.dir.display(),
-                if self.tables.is_empty() { "none".to_string() } else { self.table_names().join(", ") }
-            )),
+            Some(Err(errors)) => Err(TableUnavailable::Invalid { name: name.to_string(), errors: errors.clone() }),
+            None => Err(TableUnavailable::Missing {
+                name: name.to_string(),
+                dir: self.dir.clone(),
+                found: self.table_names(),
+            }),
         }
     }
 }

@@ -77,16 +77,21 @@ pub struct Schema {
 impl Schema {
     /// The schema shipped with kvalitet (`catalog/tables.toml`).
     pub fn standard() -> Self {
-        Self::parse(STANDARD_TABLES).expect("catalog/tables.toml is valid; a test checks it")
+        Self::parse(std::path::Path::new("catalog/tables.toml"), STANDARD_TABLES)
+            .expect("catalog/tables.toml is valid; a test checks it")
     }
 
-    /// Parses a schema in the format of `catalog/tables.toml`.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let schema: Schema = toml::from_str(text).map_err(|e| e.to_string())?;
+    /// Parses a schema in the format of `catalog/tables.toml`; `file` names
+    /// it in errors.
+    pub fn parse(file: &std::path::Path, text: &str) -> Result<Self, super::DataError> {
+        let schema: Schema = toml::from_str(text).map_err(|e| super::DataError::file(file, e.to_string()))?;
         for (name, table) in &schema.tables {
             for key in &table.key {
                 if table.column(key).is_none() {
-                    return Err(format!("table {name}: key column {key} is not among its columns"));
+                    return Err(super::DataError::file(
+                        file,
+                        format!("table {name}: key column {key} is not among its columns"),
+                    ));
                 }
             }
         }

@@ -53,6 +53,14 @@ impl Period {
         Self { start, end, kind }
     }
 
+    /// The month, quarter or year that runs from `start` to `end`.
+    pub fn from_dates(start: NaiveDate, end: NaiveDate) -> Option<Self> {
+        [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year]
+            .into_iter()
+            .map(|kind| Self::containing(start, kind))
+            .find(|p| p.start == start && p.end == end)
+    }
+
     /// Parse `2024` (year), `2024-Q2` (quarter) or `2024-03` (month).
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
@@ -113,10 +121,11 @@ pub struct Span {
 }
 
 impl Span {
-    /// Adds `sign` times this span to a date. Hours are not allowed on dates.
-    pub fn shift(self, date: NaiveDate, sign: i64) -> Result<NaiveDate, String> {
+    /// Adds `sign` times this span to a date; `None` for a span with hours
+    /// (dates have no hours) or a date out of range.
+    pub fn shift(self, date: NaiveDate, sign: i64) -> Option<NaiveDate> {
         if self.hours != 0 {
-            return Err(format!("cannot move the date {date} by hours; compare a datetime column instead"));
+            return None;
         }
         let months = self.months * sign;
         let moved = if months >= 0 {
@@ -125,9 +134,7 @@ impl Span {
             date.checked_sub_months(Months::new((-months) as u32))
         };
         let days = self.days * sign;
-        moved
-            .and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(days)))
-            .ok_or_else(|| format!("date {date} moved by {self} is out of range"))
+        moved.and_then(|d| d.checked_add_signed(chrono::TimeDelta::days(days)))
     }
 
     /// Polars duration string (`6mo3d48h`) for `dt().offset_by`.
@@ -198,6 +205,9 @@ mod tests {
         assert_eq!(m.previous().label(), "2024-01");
         assert!(Period::parse("2024-13").is_none());
         assert!(Period::parse("24").is_none());
+        assert_eq!(Period::from_dates(d(2024, 1, 1), d(2024, 3, 31)), Some(q));
+        assert_eq!(Period::from_dates(d(2024, 2, 1), d(2024, 2, 29)), Some(m));
+        assert_eq!(Period::from_dates(d(2024, 2, 1), d(2024, 2, 28)), None);
     }
 
     #[test]
@@ -215,7 +225,7 @@ mod tests {
         let week = Span { days: 7, ..Span::default() };
         assert_eq!(week.shift(d(2024, 12, 28), 1).unwrap(), d(2025, 1, 4));
         assert_eq!((six + week).polars_offset(-1), "-6mo-7d");
-        assert!(Span { hours: 1, ..Span::default() }.shift(d(2024, 1, 1), 1).is_err());
+        assert!(Span { hours: 1, ..Span::default() }.shift(d(2024, 1, 1), 1).is_none());
     }
 
     #[test]

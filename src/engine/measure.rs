@@ -28,6 +28,25 @@ pub struct Table {
     pub unique_key: Option<Vec<String>>,
     /// How it was made from another table, when that keeps it a subset.
     pub derived: Option<Derived>,
+    /// The many-to-one joins in its plan, to locate a violation.
+    pub joins: Vec<JoinCheck>,
+}
+
+/// A join that expects at most one row of `right` per key, with its place
+/// in the rule: Polars checks the expectation while the plan runs, and a
+/// violation is reported at this line.
+#[derive(Clone)]
+pub struct JoinCheck {
+    /// 1-based line of the join in the rule.
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+    /// The join as written, e.g. `join(table("besoeg"), "medarbejder_id")`.
+    pub step: String,
+    /// The right side.
+    pub right: LazyFrame,
+    /// The key columns.
+    pub on: Vec<String>,
 }
 
 /// A table made from a parent table in a way that keeps it a subset of
@@ -53,7 +72,7 @@ impl Table {
     /// A new table value with a fresh identity.
     pub fn new(frame: LazyFrame, origin: String, unique_key: Option<Vec<String>>, derived: Option<Derived>) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(1);
-        Self { frame, origin, id: NEXT.fetch_add(1, Ordering::Relaxed), unique_key, derived }
+        Self { frame, origin, id: NEXT.fetch_add(1, Ordering::Relaxed), unique_key, derived, joins: Vec::new() }
     }
 
     /// Whether rows are known to be distinct on `key` (it contains a
@@ -90,6 +109,36 @@ pub enum MeasureKind {
 }
 
 impl MeasureKind {
+    /// The kind named by [`MeasureKind::name`]; a rate needs its `per`.
+    pub fn parse(name: &str, per: Option<f64>) -> Option<Self> {
+        match name {
+            "proportion" => Some(Self::Proportion),
+            "rate" => Some(Self::Rate { per: per? }),
+            "count" => Some(Self::Count),
+            "mean" => Some(Self::Mean),
+            "median" => Some(Self::Median),
+            _ => None,
+        }
+    }
+
+    /// What `numerator / denominator` is multiplied by to give the value:
+    /// 100 for a proportion (percent), `per` for a rate, 1 otherwise.
+    pub fn scale(&self) -> f64 {
+        match self {
+            Self::Proportion => 100.0,
+            Self::Rate { per } => *per,
+            Self::Count | Self::Mean | Self::Median => 1.0,
+        }
+    }
+
+    /// A rate's `per` (e.g. 1000), else `None`.
+    pub fn per(&self) -> Option<f64> {
+        match self {
+            Self::Rate { per } => Some(*per),
+            _ => None,
+        }
+    }
+
     /// The kind's name as used in rules and output.
     pub fn name(&self) -> &'static str {
         match self {
@@ -170,6 +219,14 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// Every checked join in the measure's tables.
+    pub fn join_checks(&self) -> impl Iterator<Item = &JoinCheck> {
+        [Some(&self.base), self.numerator.as_ref(), self.exclusions.as_ref(), self.exceptions.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t.joins.iter())
+    }
+
     /// A measure of `kind` over `base` with the defaults: key `borger_id`,
     /// stratum `alle`.
     pub fn new(kind: MeasureKind, base: Table) -> Self {

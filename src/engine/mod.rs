@@ -4,15 +4,20 @@
 //! A [`Rule`] is compiled once to an AST and evaluated once per period; the
 //! evaluation runs the script (microseconds), which only *builds* a plan.
 //! The engine never collects a plan: that is the runner's job. Scripts run
-//! in a sandbox — a raw Rhai engine with only our package, no file or
-//! network access, no modules, and the resource [`Limits`] below.
+//! in a sandbox — a raw Rhai engine with only the rule language
+//! ([`api::language`]), no file or network access, no `eval`, imports only
+//! of the helper modules in the rules' `lib/` folder ([`library`]), and the
+//! resource [`Limits`] below. A running script stops at its next operation
+//! when its [`RuleEngine::interrupt_flag`] is raised.
 
 pub mod api;
 pub mod dates;
+pub mod library;
 pub mod measure;
 
 pub use crate::data::TableSource;
 pub use dates::{Period, PeriodKind, Span};
+pub use library::RulesSource;
 pub use measure::{Measure, MeasureKind, Stratum, Table};
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
@@ -20,6 +25,7 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Resource limits for one rule evaluation, so a runaway rule stops with a
 /// clear error instead of hanging or exhausting memory.
@@ -39,6 +45,8 @@ pub struct Limits {
     pub max_map_size: usize,
     /// Variables in scope.
     pub max_variables: usize,
+    /// Helper modules imported by one rule.
+    pub max_modules: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +59,7 @@ impl Default for Limits {
             max_array_size: 10_000,
             max_map_size: 1_000,
             max_variables: 200,
+            max_modules: 16,
         }
     }
 }
@@ -82,7 +91,8 @@ impl fmt::Display for RuleError {
 impl std::error::Error for RuleError {}
 
 impl RuleError {
-    fn at(path: &Path, position: Position, message: String) -> Self {
+    /// An error at a position of a rule file.
+    pub fn at(path: &Path, position: Position, message: String) -> Self {
         Self { path: path.to_path_buf(), line: position.line(), column: position.position(), message }
     }
 
@@ -91,19 +101,45 @@ impl RuleError {
         Self { path: path.to_path_buf(), line: None, column: None, message: message.into() }
     }
 
-    fn from_eval(path: &Path, error: &EvalAltResult) -> Self {
-        let position = error.position();
-        let message = match error.unwrap_inner() {
-            EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
-            EvalAltResult::ErrorTooManyOperations(_) => {
-                "the rule ran too many operations and was stopped (is there a loop that never ends?)".into()
+    /// A Rhai error raised while compiling or running the script at `path`:
+    /// an error inside a helper module names the module's file and line.
+    pub fn from_eval(path: &Path, error: &EvalAltResult) -> Self {
+        match error {
+            // A helper module that does not compile or run: its own file.
+            EvalAltResult::ErrorInModule(file, inner, _) if file.ends_with(".rhai") => {
+                Self::from_eval(Path::new(file), inner)
             }
-            EvalAltResult::ErrorFunctionNotFound(signature, _) => format!(
-                "no function {signature}; check the name and the types of the arguments (see README, \"Write your first rule\")"
-            ),
-            other => without_position(&other.to_string()),
-        };
-        Self::at(path, position, message)
+            // A call into a helper module's function that failed inside it:
+            // the rule's line, and the helper's.
+            EvalAltResult::ErrorInFunctionCall(name, source, inner, position) if !source.is_empty() => {
+                let inner = Self::from_eval(Path::new(source), inner);
+                let place = match (inner.line, inner.column) {
+                    (Some(line), Some(column)) => format!("{source}:{line}:{column}"),
+                    (Some(line), None) => format!("{source}:{line}"),
+                    _ => source.clone(),
+                };
+                Self::at(path, *position, format!("in {name} ({place}): {}", inner.message))
+            }
+            _ => Self::at(path, error.position(), message_of(error.unwrap_inner())),
+        }
+    }
+}
+
+/// What a Rhai error means for a rule author.
+fn message_of(error: &EvalAltResult) -> String {
+    match error {
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            "the rule ran too many operations and was stopped (is there a loop that never ends?)".into()
+        }
+        EvalAltResult::ErrorTerminated(..) => "interrupted".into(),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => format!(
+            "no function {signature}; check the name and the types of the arguments (see README, \"Write your first rule\")"
+        ),
+        EvalAltResult::ErrorModuleNotFound(name, _) => format!(
+            "no helper module \"{name}\"; rules import helper modules by name from the rules' lib/ folder, e.g. import \"borgere\" as borgere"
+        ),
+        other => without_position(&other.to_string()),
     }
 }
 
@@ -114,7 +150,8 @@ pub struct Rule {
     pub id: String,
     pub path: PathBuf,
     pub source: String,
-    /// Hex SHA-256 of the source, for provenance.
+    /// Hex SHA-256 of the source and of the helper modules it imports, for
+    /// provenance: the hash changes when anything the rule runs changes.
     pub sha256: String,
     ast: AST,
 }
@@ -122,22 +159,20 @@ pub struct Rule {
 /// A Rhai engine set up with the rule language and its sandbox.
 pub struct RuleEngine {
     engine: Engine,
+    rules: RulesSource,
+    interrupt: Arc<AtomicBool>,
 }
 
 impl RuleEngine {
-    /// An engine whose `table("..")` reads from `source`.
-    pub fn new(source: Arc<dyn TableSource>, limits: Limits) -> Self {
+    /// An engine whose `table("..")` reads from `source` and whose rules
+    /// import helper modules from `rules`' library.
+    pub fn new(source: Arc<dyn TableSource>, rules: RulesSource, limits: Limits) -> Self {
         let mut engine = Engine::new_raw();
-        let core = rhai::packages::CorePackage::new();
-        let logic = rhai::packages::LogicPackage::new();
-        let arrays = rhai::packages::BasicArrayPackage::new();
-        let math = rhai::packages::BasicMathPackage::new();
-        use rhai::packages::Package;
-        for module in
-            [core.as_shared_module(), logic.as_shared_module(), arrays.as_shared_module(), math.as_shared_module()]
-        {
+        let language = api::language();
+        for module in language.standard {
             engine.register_global_module(module);
         }
+        engine.register_global_module(language.module);
         engine
             .set_max_operations(limits.max_operations)
             .set_max_call_levels(limits.max_call_levels)
@@ -146,20 +181,69 @@ impl RuleEngine {
             .set_max_array_size(limits.max_array_size)
             .set_max_map_size(limits.max_map_size)
             .set_max_variables(limits.max_variables)
-            .set_max_modules(0);
-        // Rules build plans; they have nothing to print or import.
-        engine.disable_symbol("import").disable_symbol("eval");
-        api::register(&mut engine, source);
-        Self { engine }
+            .set_max_modules(limits.max_modules);
+        // Rules build plans: no code from strings.
+        engine.disable_symbol("eval");
+        engine.set_module_resolver(library::LibraryResolver::new(rules.clone()));
+        let interrupt = Arc::new(AtomicBool::new(false));
+        let flag = interrupt.clone();
+        engine.on_progress(move |_| flag.load(Ordering::Relaxed).then(|| Dynamic::from("interrupted")));
+        api::tables::register_table(&mut engine, source);
+        Self { engine, rules, interrupt }
+    }
+
+    /// Where the engine's rules and helper modules come from.
+    pub fn rules_source(&self) -> &RulesSource {
+        &self.rules
+    }
+
+    /// Raise the flag to stop a running script at its next operation; lower
+    /// it before the next evaluation.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// The Rhai engine, for faces that register more functions (notebook
+    /// cells) or evaluate other scripts with the same language.
+    pub fn rhai(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The Rhai engine, mutably.
+    pub fn rhai_mut(&mut self) -> &mut Engine {
+        &mut self.engine
     }
 
     /// Compiles rule source text; `path` names it in messages and its file
-    /// stem is the measure id.
+    /// stem is the measure id. Helper modules it imports are resolved now.
     pub fn compile(&self, path: &Path, source: String) -> Result<Rule, RuleError> {
         let id = rule_id(path).ok_or_else(|| RuleError::whole(path, "a rule file must be named <measure id>.rhai"))?;
-        let ast = self.engine.compile(&source).map_err(|e| RuleError::at(path, e.1, e.0.to_string()))?;
-        let sha256 = crate::data::hex(&Sha256::digest(source.as_bytes()));
+        let ast = self.compile_script(path, &source)?;
+        let mut hasher = Sha256::new();
+        hasher.update(source.as_bytes());
+        for (name, text) in self.rules.imported_helpers(&source) {
+            hasher.update(format!("\nimport {name}\n").as_bytes());
+            hasher.update(text.as_bytes());
+        }
+        let sha256 = crate::data::hex(&hasher.finalize());
         Ok(Rule { id, path: path.to_path_buf(), source, sha256, ast })
+    }
+
+    /// Compiles a script (a rule or a notebook cell) with its imports
+    /// resolved; `path` names it in messages.
+    pub fn compile_script(&self, path: &Path, source: &str) -> Result<AST, RuleError> {
+        let mut ast = self.engine.compile_into_self_contained(&Scope::new(), source).map_err(|mut e| {
+            // Imports are resolved before the script runs, without their
+            // place in it: point at the import the error is about.
+            if e.position().is_none()
+                && let Some(position) = library::import_position(source, &e.to_string())
+            {
+                e.set_position(position);
+            }
+            RuleError::from_eval(path, &e)
+        })?;
+        ast.set_source(path.display().to_string());
+        Ok(ast)
     }
 
     /// Reads and compiles a rule file.
@@ -167,6 +251,12 @@ impl RuleEngine {
         let source = std::fs::read_to_string(path)
             .map_err(|e| RuleError::whole(path, format!("cannot read the rule file: {e}")))?;
         self.compile(path, source)
+    }
+
+    /// Compiles every rule of the engine's rules source, sorted by name; a
+    /// rule that does not compile is kept as its error.
+    pub fn load_rules(&self) -> Result<Vec<Result<Rule, RuleError>>, RuleError> {
+        Ok(self.rules.rule_files()?.into_iter().map(|(path, source)| self.compile(&path, source)).collect())
     }
 
     /// Runs the rule for `period` and returns the measure it defines.

@@ -5,11 +5,12 @@
 //! measured row to its units and strata (see [`super::units`]) and
 //! aggregates here, the same way for every rule.
 
-use super::statistics::internal;
-use super::units::{Attributed, Dimensions, UnitLevel, stratum_filter, stratum_needs};
+use super::units::{Attributed, Dimensions, level_column, stratum_filter, stratum_needs};
 use crate::engine::api::date_lit;
 use crate::engine::measure::Derived;
 use crate::engine::{Measure, MeasureKind, Period};
+use crate::results::UnitLevel;
+use crate::results::schema::{self, Role};
 use polars::prelude::*;
 
 /// Flags on a proportion's denominator rows.
@@ -22,7 +23,7 @@ pub mod flag {
 
 /// The plans for one measure in one period.
 pub struct MeasurePlans {
-    /// The result rows (columns as in [`RESULT_COLUMNS`], without provenance).
+    /// The result rows: the core and kind columns of [`schema::COLUMNS`].
     pub results: LazyFrame,
     /// For proportions: the check that the numerator is a subset of the
     /// denominator.
@@ -30,20 +31,6 @@ pub struct MeasurePlans {
     /// Unit levels or strata left out because the data cannot attribute them.
     pub skipped: Vec<String>,
 }
-
-/// The core result columns, in order.
-pub const RESULT_COLUMNS: [&str; 10] = [
-    "measure_id",
-    "period_start",
-    "period_end",
-    "unit_level",
-    "unit_code",
-    "unit_name",
-    "stratum",
-    "numerator",
-    "denominator",
-    "value",
-];
 
 fn keys(measure: &Measure) -> Vec<Expr> {
     measure.key.iter().map(|k| col(k.as_str())).collect()
@@ -169,7 +156,7 @@ fn row_count(attributed: &mut Attributed) -> PolarsResult<Expr> {
 /// Groups `frame` by `level` for every stratum (and breakdown value), with
 /// the given aggregations.
 fn grouped(attributed: &Attributed, level: UnitLevel, measure: &Measure, aggregations: &[Expr]) -> Vec<LazyFrame> {
-    let unit = col(level.column());
+    let unit = col(level_column(level));
     let mut pieces = Vec::new();
     for stratum in &measure.strata {
         let piece = attributed
@@ -208,7 +195,7 @@ fn coverage(
         .iter()
         .copied()
         .filter(|l| {
-            let ok = has(l.column());
+            let ok = has(level_column(*l));
             if !ok {
                 skipped.push(format!("unit level {} (the measured rows have no {} attribute)", l.name(), l.name()));
             }
@@ -238,7 +225,7 @@ pub fn plan(
     let end = period.end;
     // Only the attributes the levels and strata use are computed.
     let needs: Vec<&str> =
-        levels.iter().map(|l| l.column()).chain(measure.strata.iter().filter_map(stratum_needs)).collect();
+        levels.iter().map(|l| level_column(*l)).chain(measure.strata.iter().filter_map(stratum_needs)).collect();
     let pieces: Vec<LazyFrame> = match measure.kind {
         MeasureKind::Proportion => {
             let population = proportion_population(measure).filter(col(flag::DENOMINATOR));
@@ -251,7 +238,9 @@ pub fn plan(
             levels
                 .iter()
                 .flat_map(|l| grouped(&attributed, *l, &measure, &aggregations))
-                .map(|p| p.with_column((col("numerator") / col("denominator") * lit(100.0)).alias("value")))
+                .map(|p| {
+                    p.with_column((col("numerator") / col("denominator") * lit(measure.kind.scale())).alias("value"))
+                })
                 .collect()
         }
         MeasureKind::Rate { per } => {
@@ -301,7 +290,7 @@ pub fn plan(
                     x.clone().sum().alias("numerator"),
                     len().cast(DataType::Float64).alias("denominator"),
                     x.clone().mean().alias("value"),
-                    x.std(1).alias(internal::SD),
+                    x.std(1).alias(SD),
                 ]
             } else {
                 vec![
@@ -309,19 +298,19 @@ pub fn plan(
                     len().cast(DataType::Float64).alias("denominator"),
                     x.clone().median().alias("value"),
                     // The sorted values, for the median's confidence interval.
-                    x.sort(SortOptions::default()).alias(internal::VALUES),
+                    x.sort(SortOptions::default()).alias(VALUES),
                 ]
             };
             levels.iter().flat_map(|l| grouped(&attributed, *l, &measure, &aggregations)).collect()
         }
     };
-    let per = match measure.kind {
-        MeasureKind::Rate { per } => lit(per),
-        _ => lit(Null {}).cast(DataType::Float64),
+    let per = match measure.kind.per() {
+        Some(per) => lit(per),
+        None => lit(Null {}).cast(DataType::Float64),
     };
-    let sd = if measure.kind == MeasureKind::Mean { col(internal::SD) } else { lit(Null {}).cast(DataType::Float64) };
+    let sd = if measure.kind == MeasureKind::Mean { col(SD) } else { lit(Null {}).cast(DataType::Float64) };
     let values = if measure.kind == MeasureKind::Median {
-        col(internal::VALUES)
+        col(VALUES)
     } else {
         lit(Null {}).cast(DataType::List(Box::new(DataType::Float64)))
     };
@@ -335,10 +324,10 @@ pub fn plan(
         col("numerator").cast(DataType::Float64),
         col("denominator").cast(DataType::Float64),
         col("value").cast(DataType::Float64),
-        lit(measure.kind.name()).alias(internal::KIND),
-        per.alias(internal::PER),
-        sd.alias(internal::SD),
-        values.alias(internal::VALUES),
+        lit(measure.kind.name()).alias("measure_kind"),
+        per.alias("rate_per"),
+        sd.alias(SD),
+        values.alias(VALUES),
     ];
     let results = if pieces.is_empty() {
         empty_results()
@@ -353,28 +342,24 @@ pub fn plan(
                 JoinArgs::new(JoinType::Left),
             )
             .with_column(col("unit_name").fill_null(col("unit_code")))
-            .select(RESULT_COLUMNS.iter().chain(&INTERNAL_COLUMNS).map(|c| col(*c)).collect::<Vec<_>>())
+            .select(output_columns().map(|c| col(c.name)).collect::<Vec<_>>())
     };
     Ok(MeasurePlans { results, orphan_check: orphan_check(measure), skipped })
 }
 
-/// Columns for the statistics step, dropped before results are written.
-const INTERNAL_COLUMNS: [&str; 4] = [internal::KIND, internal::PER, internal::SD, internal::VALUES];
+/// The standard deviation of a mean's values.
+const SD: &str = "value_sd";
+/// The sorted values of a median.
+const VALUES: &str = "median_values";
 
-/// An empty frame with the result columns (and the internal ones) and types.
+/// The columns a plan produces: the core and kind columns of the results
+/// schema (provenance and statistics come later).
+fn output_columns() -> impl Iterator<Item = &'static schema::ResultColumn> {
+    schema::COLUMNS.iter().filter(|c| matches!(c.role, Role::Core | Role::Kind))
+}
+
+/// An empty frame with the plan's columns and types.
 pub fn empty_results() -> LazyFrame {
-    let schema: Schema = RESULT_COLUMNS
-        .iter()
-        .chain(&INTERNAL_COLUMNS)
-        .map(|name| {
-            let dtype = match *name {
-                "period_start" | "period_end" => DataType::Date,
-                "numerator" | "denominator" | "value" | internal::PER | internal::SD => DataType::Float64,
-                internal::VALUES => DataType::List(Box::new(DataType::Float64)),
-                _ => DataType::String,
-            };
-            Field::new((*name).into(), dtype)
-        })
-        .collect();
+    let schema: Schema = output_columns().map(|c| Field::new(c.name.into(), c.column_type.dtype())).collect();
     DataFrame::empty_with_schema(&schema).lazy()
 }

@@ -10,7 +10,10 @@
 use crate::catalog::Kommuner;
 use crate::data::DataSource;
 use crate::engine::Stratum;
-use crate::engine::api::{age_at, date_lit};
+use crate::engine::api::date_lit;
+use crate::engine::api::time::age_at;
+use crate::results::UnitLevel;
+use crate::results::statistics::Parents;
 use chrono::NaiveDate;
 use polars::prelude::*;
 
@@ -24,44 +27,12 @@ pub mod attr {
     pub const DEMENS: &str = "__demens";
 }
 
-/// The levels results are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UnitLevel {
-    Kommune,
-    Plejeenhed,
-    Region,
-}
-
-impl UnitLevel {
-    /// All levels, in report order.
-    pub const ALL: [UnitLevel; 3] = [Self::Kommune, Self::Plejeenhed, Self::Region];
-
-    /// Parses `kommune`, `plejeenhed` or `region`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim() {
-            "kommune" => Some(Self::Kommune),
-            "plejeenhed" => Some(Self::Plejeenhed),
-            "region" => Some(Self::Region),
-            _ => None,
-        }
-    }
-
-    /// The name in the results' `unit_level` column.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Kommune => "kommune",
-            Self::Plejeenhed => "plejeenhed",
-            Self::Region => "region",
-        }
-    }
-
-    /// The attribute column holding a row's unit code at this level.
-    pub fn column(self) -> &'static str {
-        match self {
-            Self::Kommune => attr::KOMMUNE,
-            Self::Plejeenhed => attr::PLEJEENHED,
-            Self::Region => attr::REGION,
-        }
+/// The attribute column holding a row's unit code at `level`.
+pub fn level_column(level: UnitLevel) -> &'static str {
+    match level {
+        UnitLevel::Kommune => attr::KOMMUNE,
+        UnitLevel::Plejeenhed => attr::PLEJEENHED,
+        UnitLevel::Region => attr::REGION,
     }
 }
 
@@ -154,10 +125,10 @@ impl Dimensions {
     }
 
     /// Each unit's parent: plejeenhed → kommune, kommune → region.
-    pub fn parents(&self, kommuner: &Kommuner) -> PolarsResult<super::statistics::Parents> {
-        let mut parents = super::statistics::Parents::new();
+    pub fn parents(&self, kommuner: &Kommuner) -> PolarsResult<Parents> {
+        let mut parents = Parents::new();
         for k in &kommuner.kommuner {
-            parents.insert(("kommune".into(), k.kode.clone()), ("region".into(), k.region_kode.clone()));
+            parents.insert((UnitLevel::Kommune, k.kode.clone()), (UnitLevel::Region, k.region_kode.clone()));
         }
         if let Some(units) = &self.plejeenheder {
             let units = units.clone().select([col("plejeenhed_id"), col("kommune_kode")]).collect()?;
@@ -165,7 +136,7 @@ impl Dimensions {
                 (units.column("plejeenhed_id")?.str()?.clone(), units.column("kommune_kode")?.str()?.clone());
             for i in 0..units.height() {
                 if let (Some(id), Some(k)) = (ids.get(i), kommune.get(i)) {
-                    parents.insert(("plejeenhed".into(), id.to_string()), ("kommune".into(), k.to_string()));
+                    parents.insert((UnitLevel::Plejeenhed, id.to_string()), (UnitLevel::Kommune, k.to_string()));
                 }
             }
         }

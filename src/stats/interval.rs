@@ -51,6 +51,20 @@ pub enum CiMethod {
 }
 
 impl CiMethod {
+    /// Every method.
+    pub const ALL: [CiMethod; 5] = [
+        CiMethod::Wilson,
+        CiMethod::ClopperPearson,
+        CiMethod::PoissonExact,
+        CiMethod::T,
+        CiMethod::MedianOrderStatistics,
+    ];
+
+    /// The method named by [`CiMethod::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
     /// The stable snake_case name, the same as the serde form.
     pub fn as_str(&self) -> &'static str {
         match self {

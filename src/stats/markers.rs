@@ -154,6 +154,15 @@ pub enum Development {
 }
 
 impl Development {
+    /// Every marker.
+    pub const ALL: [Development; 5] =
+        [Development::Positive, Development::Unchanged, Development::Negative, Development::Higher, Development::Lower];
+
+    /// The marker named by [`Development::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
     /// `"positive"`, `"unchanged"`, `"negative"`, `"higher"` or `"lower"`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -207,6 +216,14 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every marker.
+    pub const ALL: [Level; 5] = [Level::Better, Level::OnLevel, Level::Worse, Level::Above, Level::Below];
+
+    /// The marker named by [`Level::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.as_str() == text)
+    }
+
     /// `"better"`, `"on_level"`, `"worse"`, `"above"` or `"below"`.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -269,13 +286,66 @@ pub fn round_displayed(value: f64, decimals: u32) -> Option<f64> {
     round_scaled(value, decimals).map(|r| r as f64 / 10f64.powi(decimals as i32))
 }
 
+/// How the yellow band of the markers is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BandKind {
+    /// A share of the reference value (the report's "+/- 1 pct.").
+    Relative,
+    /// In the measure's own unit.
+    Absolute,
+}
+
+/// The yellow band: a difference within it is "uændret" / "på niveau". The
+/// width is held in millionths so that comparisons on rounded values are
+/// exact integer arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Band {
+    kind: BandKind,
+    /// The width in millionths: 10 000 for 0.01.
+    micros: i128,
+    /// Whether a difference of exactly the width is inside the band.
+    inclusive: bool,
+}
+
+impl Band {
+    /// A band of `width` (e.g. 0.01 for ±1 % relative); `None` unless the
+    /// width is finite, non-negative and a whole number of millionths.
+    pub fn new(kind: BandKind, width: f64, inclusive: bool) -> Option<Band> {
+        let micros = (width * 1e6).round();
+        let exact = (width * 1e6 - micros).abs() < 1e-6;
+        (width.is_finite() && width >= 0.0 && exact && micros < 1e18).then_some(Band {
+            kind,
+            micros: micros as i128,
+            inclusive,
+        })
+    }
+
+    /// The band's kind.
+    pub fn kind(&self) -> BandKind {
+        self.kind
+    }
+
+    /// The band's width (0.01 for ±1 %).
+    pub fn width(&self) -> f64 {
+        self.micros as f64 / 1e6
+    }
+}
+
 /// Compares the rounded `value` with the rounded `reference`: −1, 0 or +1,
-/// where 0 means within ±1 % of the reference (boundary included).
-fn band(value: f64, reference: f64, decimals: u32) -> Option<i8> {
+/// where 0 means within the band (see the module docs).
+fn band(value: f64, reference: f64, decimals: u32, band: Band) -> Option<i8> {
     let a = i128::from(round_scaled(value, decimals)?);
     let b = i128::from(round_scaled(reference, decimals)?);
-    // |a − b| ≤ 0.01·|b|  ⇔  100·|a − b| ≤ |b|, exact in integers.
-    Some(if 100 * (a - b).abs() <= b.abs() {
+    // Relative: |a − b| ≤ w·|b|; absolute: |a − b| ≤ w·10^decimals (a and b
+    // count 10^-decimals units). Both sides times 10^6, exact in integers.
+    let difference = 1_000_000 * (a - b).abs();
+    let limit = match band.kind {
+        BandKind::Relative => band.micros * b.abs(),
+        BandKind::Absolute => band.micros * 10i128.pow(decimals),
+    };
+    let inside = if band.inclusive { difference <= limit } else { difference < limit };
+    Some(if inside {
         0
     } else if a > b {
         1
@@ -285,11 +355,17 @@ fn band(value: f64, reference: f64, decimals: u32) -> Option<i8> {
 }
 
 /// The development marker for `current` against `previous`, both rounded to
-/// the displayed `decimals` first, with the ±1 % band relative to
-/// `previous` (see the module docs). `None` when either value is not
+/// the displayed `decimals` first, with `width` (the report: ±1 % relative
+/// to `previous`, see the module docs). `None` when either value is not
 /// finite.
-pub fn development(current: f64, previous: f64, decimals: u32, direction: Direction) -> Option<Development> {
-    let s = band(current, previous, decimals)?;
+pub fn development(
+    current: f64,
+    previous: f64,
+    decimals: u32,
+    direction: Direction,
+    width: Band,
+) -> Option<Development> {
+    let s = band(current, previous, decimals, width)?;
     Some(match (s, direction.sign()) {
         (0, _) => Development::Unchanged,
         (s, 0) if s > 0 => Development::Higher,
@@ -300,10 +376,11 @@ pub fn development(current: f64, previous: f64, decimals: u32, direction: Direct
 }
 
 /// The level marker for `value` against `reference` (the national
-/// average), both rounded to the displayed `decimals` first, with the ±1 %
-/// band relative to `reference`. `None` when either value is not finite.
-pub fn level(value: f64, reference: f64, decimals: u32, direction: Direction) -> Option<Level> {
-    let s = band(value, reference, decimals)?;
+/// average), both rounded to the displayed `decimals` first, with `width`
+/// (the report: ±1 % relative to `reference`). `None` when either value is
+/// not finite.
+pub fn level(value: f64, reference: f64, decimals: u32, direction: Direction, width: Band) -> Option<Level> {
+    let s = band(value, reference, decimals, width)?;
     Some(match (s, direction.sign()) {
         (0, _) => Level::OnLevel,
         (s, 0) if s > 0 => Level::Above,
@@ -314,7 +391,9 @@ pub fn level(value: f64, reference: f64, decimals: u32, direction: Direction) ->
 }
 
 /// The threshold of a five-level scale: a difference larger than it (in
-/// absolute value) is "betydelig".
+/// absolute value) is "betydelig". The report's scales are in
+/// `catalog/nationale-maal.toml` (`[[scales]]`); the catalogue turns each
+/// into one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FiveLevelScale {
@@ -323,35 +402,6 @@ pub enum FiveLevelScale {
     Absolute(f64),
     /// A relative difference in percent of the reference.
     Relative(f64),
-}
-
-impl FiveLevelScale {
-    /// Figures 1–2 (readmissions within 30 days, pct.): ±2 percentage
-    /// points — "Betydelig positiv udvikling (Under -2 pct. point)",
-    /// "Positiv udvikling (-0,01 til -2 pct. point)", "Neutral udvikling
-    /// (0 pct. point)", "Negativ udvikling (0,01 til 2 pct. point)",
-    /// "Betydelig negativ udvikling (Over 2 pct. point)".
-    pub const READMISSIONS_PP: FiveLevelScale = FiveLevelScale::Absolute(2.0);
-    /// Figures 4–5 (færdigbehandlingsdage per 1.000 borgere): ±5 days —
-    /// "Positiv udvikling (-5 til -0,01 dage)", "Betydelig negativ
-    /// udvikling (over 5 dage)".
-    pub const DAYS_5: FiveLevelScale = FiveLevelScale::Absolute(5.0);
-    /// Figure 8 (fastholdelse på arbejdsmarkedet, pct.): ±2.5 percentage
-    /// points — "Positiv udvikling (0,01 til 2,5 pct. point)", "Betydelig
-    /// negativ udvikling (under -2,5 pct. point)". (The legend's first line
-    /// reads "Over -2,5"; the other four lines fix its meaning as over +2.5.)
-    pub const EMPLOYMENT_PP: FiveLevelScale = FiveLevelScale::Absolute(2.5);
-    /// Figure 9 (level against the national average, pct.): ±5 percentage
-    /// points — "Betydeligt over landsgennemsnittet (Over 5 pct. point)",
-    /// "Over landsgennemsnittet (0,01 til 5 pct. point)",
-    /// "Landsgennemsnittet (0 pct. point)", …
-    pub const LEVEL_PP: FiveLevelScale = FiveLevelScale::Absolute(5.0);
-    /// Figure 10 (forebyggelige indlæggelser per 1.000 ældre): ±10 %
-    /// relative — "Betydelig positiv udvikling (Under -10 pct.)", "Positiv
-    /// udvikling (-10% til -0,01 pct.)", "Neutral udvikling (0 pct.)",
-    /// "Negativ udvikling (0,01 pct. til 10 pct.)", "Betydelig negativ
-    /// udvikling (over 10 pct.)".
-    pub const RELATIVE_10: FiveLevelScale = FiveLevelScale::Relative(10.0);
 }
 
 /// Five-level classification of a difference, as in the report's maps
@@ -496,6 +546,10 @@ pub fn five_level(value: f64, reference: f64, decimals: u32, scale: FiveLevelSca
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The report's band: "Den gule markering er beregnet indenfor en ændring
+    /// på +/- 1 pct." (relative, boundary included; see the module docs).
+    const B: Band = Band { kind: BandKind::Relative, micros: 10_000, inclusive: true };
     use serde::de::IntoDeserializer;
     use serde::de::value::{Error as DeError, StrDeserializer};
 
@@ -521,9 +575,14 @@ mod tests {
         ] {
             assert_eq!(from_str::<Development>(d.as_str()), d);
         }
-        for l in [Level::Better, Level::OnLevel, Level::Worse, Level::Above, Level::Below] {
+        for l in Level::ALL {
             assert_eq!(from_str::<Level>(l.as_str()), l);
+            assert_eq!(Level::parse(l.as_str()), Some(l));
         }
+        for d in Development::ALL {
+            assert_eq!(Development::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(Level::parse("bedre"), None);
         for f in [FiveLevel::MuchLower, FiveLevel::Lower, FiveLevel::Same, FiveLevel::Higher, FiveLevel::MuchHigher] {
             assert_eq!(from_str::<FiveLevel>(f.as_str()), f);
         }
@@ -547,39 +606,59 @@ mod tests {
     #[test]
     fn level_band_boundary_with_one_decimal() {
         let h = Direction::HigherIsBetter;
-        assert_eq!(level(49.5, 50.0, 1, h), Some(Level::OnLevel));
-        assert_eq!(level(50.5, 50.0, 1, h), Some(Level::OnLevel));
-        assert_eq!(level(49.4, 50.0, 1, h), Some(Level::Worse));
-        assert_eq!(level(50.6, 50.0, 1, h), Some(Level::Better));
+        assert_eq!(level(49.5, 50.0, 1, h, B), Some(Level::OnLevel));
+        assert_eq!(level(50.5, 50.0, 1, h, B), Some(Level::OnLevel));
+        assert_eq!(level(49.4, 50.0, 1, h, B), Some(Level::Worse));
+        assert_eq!(level(50.6, 50.0, 1, h, B), Some(Level::Better));
         // Rounded first: 49.45 shows as 49.5 and is on level although the
         // raw difference is 1.1 %; 49.449 shows as 49.4 and is worse.
-        assert_eq!(level(49.45, 50.0, 1, h), Some(Level::OnLevel));
-        assert_eq!(level(49.449, 50.0, 1, h), Some(Level::Worse));
+        assert_eq!(level(49.45, 50.0, 1, h, B), Some(Level::OnLevel));
+        assert_eq!(level(49.449, 50.0, 1, h, B), Some(Level::Worse));
         // Lower is better flips the colours.
         let l = Direction::LowerIsBetter;
-        assert_eq!(level(49.4, 50.0, 1, l), Some(Level::Better));
-        assert_eq!(level(50.6, 50.0, 1, l), Some(Level::Worse));
+        assert_eq!(level(49.4, 50.0, 1, l, B), Some(Level::Better));
+        assert_eq!(level(50.6, 50.0, 1, l, B), Some(Level::Worse));
         // The band is relative: at 11.6 (readmissions, national 2017) the
         // band is ±0.116, so 11.7 is on level and 11.8 is not.
-        assert_eq!(level(11.7, 11.6, 1, l), Some(Level::OnLevel));
-        assert_eq!(level(11.8, 11.6, 1, l), Some(Level::Worse));
+        assert_eq!(level(11.7, 11.6, 1, l, B), Some(Level::OnLevel));
+        assert_eq!(level(11.8, 11.6, 1, l, B), Some(Level::Worse));
         // With no decimals (ventetid til genoptræning, national 12 dage) the
         // band is ±0.12 days: any whole-day difference counts.
-        assert_eq!(level(13.0, 12.0, 0, l), Some(Level::Worse));
-        assert_eq!(level(12.4, 12.0, 0, l), Some(Level::OnLevel));
+        assert_eq!(level(13.0, 12.0, 0, l, B), Some(Level::Worse));
+        assert_eq!(level(12.4, 12.0, 0, l, B), Some(Level::OnLevel));
+    }
+
+    #[test]
+    fn band_kinds_and_boundaries() {
+        let h = Direction::HigherIsBetter;
+        // Exclusive: exactly 1 % below is no longer on level.
+        let exclusive = Band::new(BandKind::Relative, 0.01, false).unwrap();
+        assert_eq!(level(49.5, 50.0, 1, h, exclusive), Some(Level::Worse));
+        assert_eq!(level(49.6, 50.0, 1, h, exclusive), Some(Level::OnLevel));
+        // Absolute ±0.5 in the measure's unit: 49.5 against 50.0 is inside,
+        // 49.4 outside, at any level of the reference.
+        let absolute = Band::new(BandKind::Absolute, 0.5, true).unwrap();
+        assert_eq!(level(49.5, 50.0, 1, h, absolute), Some(Level::OnLevel));
+        assert_eq!(level(49.4, 50.0, 1, h, absolute), Some(Level::Worse));
+        assert_eq!(level(1.4, 1.0, 1, h, absolute), Some(Level::OnLevel));
+        assert_eq!(Band::new(BandKind::Relative, 0.01, true), Some(B));
+        assert_eq!(B.width(), 0.01);
+        assert!(Band::new(BandKind::Relative, f64::NAN, true).is_none());
+        assert!(Band::new(BandKind::Relative, -0.01, true).is_none());
+        assert!(Band::new(BandKind::Relative, 1e-7, true).is_none());
     }
 
     #[test]
     fn development_markers() {
         let h = Direction::HigherIsBetter;
-        assert_eq!(development(80.9, 80.1, 1, h), Some(Development::Unchanged));
-        assert_eq!(development(81.0, 80.1, 1, h), Some(Development::Positive));
-        assert_eq!(development(79.2, 80.1, 1, h), Some(Development::Negative));
-        assert_eq!(development(79.2, 80.1, 1, Direction::LowerIsBetter), Some(Development::Positive));
-        assert_eq!(development(f64::NAN, 1.0, 1, h), None);
+        assert_eq!(development(80.9, 80.1, 1, h, B), Some(Development::Unchanged));
+        assert_eq!(development(81.0, 80.1, 1, h, B), Some(Development::Positive));
+        assert_eq!(development(79.2, 80.1, 1, h, B), Some(Development::Negative));
+        assert_eq!(development(79.2, 80.1, 1, Direction::LowerIsBetter, B), Some(Development::Positive));
+        assert_eq!(development(f64::NAN, 1.0, 1, h, B), None);
         // From zero: only zero is unchanged.
-        assert_eq!(development(0.0, 0.0, 1, h), Some(Development::Unchanged));
-        assert_eq!(development(0.1, 0.0, 1, h), Some(Development::Positive));
+        assert_eq!(development(0.0, 0.0, 1, h, B), Some(Development::Unchanged));
+        assert_eq!(development(0.1, 0.0, 1, h, B), Some(Development::Positive));
         assert_eq!(Development::Positive.colour(), Some(TrafficLight::Green));
         assert_eq!(Development::Unchanged.label_da(), "Uændret udvikling");
     }
@@ -587,12 +666,12 @@ mod tests {
     #[test]
     fn no_direction_never_says_better_or_worse() {
         let n = Direction::None;
-        assert_eq!(development(81.0, 80.1, 1, n), Some(Development::Higher));
-        assert_eq!(development(79.0, 80.1, 1, n), Some(Development::Lower));
-        assert_eq!(development(80.5, 80.1, 1, n), Some(Development::Unchanged));
-        assert_eq!(level(60.0, 50.0, 1, n), Some(Level::Above));
-        assert_eq!(level(40.0, 50.0, 1, n), Some(Level::Below));
-        assert_eq!(level(49.5, 50.0, 1, n), Some(Level::OnLevel));
+        assert_eq!(development(81.0, 80.1, 1, n, B), Some(Development::Higher));
+        assert_eq!(development(79.0, 80.1, 1, n, B), Some(Development::Lower));
+        assert_eq!(development(80.5, 80.1, 1, n, B), Some(Development::Unchanged));
+        assert_eq!(level(60.0, 50.0, 1, n, B), Some(Level::Above));
+        assert_eq!(level(40.0, 50.0, 1, n, B), Some(Level::Below));
+        assert_eq!(level(49.5, 50.0, 1, n, B), Some(Level::OnLevel));
         for d in [Development::Higher, Development::Lower] {
             assert_eq!(d.colour(), None);
         }
@@ -615,7 +694,7 @@ mod tests {
     // Figures 1–2: readmissions, lower is better, ±2 percentage points.
     #[test]
     fn five_level_figure_1_readmissions() {
-        let s = FiveLevelScale::READMISSIONS_PP;
+        let s = FiveLevelScale::Absolute(2.0);
         let l = Direction::LowerIsBetter;
         let lab = |v: f64, r: f64| five_level(v, r, 1, s).unwrap().development_label_da(l);
         assert_eq!(lab(9.5, 11.6), "Betydelig positiv udvikling"); // −2.1: "Under -2"
@@ -629,7 +708,7 @@ mod tests {
     // Figure 8: fastholdelse, higher is better, ±2.5 percentage points.
     #[test]
     fn five_level_figure_8_employment() {
-        let s = FiveLevelScale::EMPLOYMENT_PP;
+        let s = FiveLevelScale::Absolute(2.5);
         let h = Direction::HigherIsBetter;
         assert_eq!(five_level(83.5, 80.9, 1, s).unwrap().development_label_da(h), "Betydelig positiv udvikling");
         assert_eq!(five_level(83.4, 80.9, 1, s).unwrap().development_label_da(h), "Positiv udvikling");
@@ -641,7 +720,7 @@ mod tests {
     // direction-free labels.
     #[test]
     fn five_level_figure_9_level() {
-        let s = FiveLevelScale::LEVEL_PP;
+        let s = FiveLevelScale::Absolute(5.0);
         let lab = |v: f64| five_level(v, 49.9, 1, s).unwrap().level_label_da();
         assert_eq!(lab(55.0), "Betydeligt over landsgennemsnittet");
         assert_eq!(lab(54.9), "Over landsgennemsnittet");
@@ -653,7 +732,7 @@ mod tests {
     // Figure 10: forebyggelige indlæggelser per 1.000 ældre, ±10 % relative.
     #[test]
     fn five_level_figure_10_relative() {
-        let s = FiveLevelScale::RELATIVE_10;
+        let s = FiveLevelScale::Relative(10.0);
         let l = Direction::LowerIsBetter;
         // Against 59.0: 10 % is 5.9.
         assert_eq!(five_level(53.1, 59.0, 1, s), Some(FiveLevel::Lower)); // exactly −10 %
@@ -668,7 +747,7 @@ mod tests {
     // Figures 4–5: days, ±5.
     #[test]
     fn five_level_figure_4_days() {
-        let s = FiveLevelScale::DAYS_5;
+        let s = FiveLevelScale::Absolute(5.0);
         assert_eq!(five_level(8.6, 3.6, 1, s), Some(FiveLevel::Higher));
         assert_eq!(five_level(8.7, 3.6, 1, s), Some(FiveLevel::MuchHigher));
     }

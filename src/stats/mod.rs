@@ -27,11 +27,14 @@
 //! // 81 of 263: Wilson score interval (Newcombe 1998, Table I).
 //! let ci = interval::wilson(81, 263, 0.95).unwrap();
 //! assert!((ci.low - 0.2553).abs() < 5e-5 && (ci.high - 0.3662).abs() < 5e-5);
-//! // 4 of 30 is not shown: "tæller under 5".
-//! let reason = suppression::primary(4, 30, &suppression::Thresholds::default());
+//! // 4 of 30 is not shown: "tæller under 5" (the report's thresholds,
+//! // which the catalogue holds in `nationale-maal.toml`).
+//! let report = suppression::Thresholds { min_denominator: 20, min_numerator: 5 };
+//! let reason = suppression::primary(4, 30, &report);
 //! assert_eq!(reason.unwrap().label_da(), "tæller under 5");
 //! // 49.5 against a national 50.0 (one decimal shown) is within ±1 %.
-//! let lvl = markers::level(49.5, 50.0, 1, Direction::HigherIsBetter);
+//! let band = markers::Band::new(markers::BandKind::Relative, 0.01, true).unwrap();
+//! let lvl = markers::level(49.5, 50.0, 1, Direction::HigherIsBetter, band);
 //! assert_eq!(lvl, Some(Level::OnLevel));
 //! ```
 
@@ -42,7 +45,7 @@ pub mod spc;
 pub mod suppression;
 
 pub use interval::{CiMethod, Interval};
-pub use markers::{Development, Direction, FiveLevel, Level};
+pub use markers::{Band, BandKind, Development, Direction, FiveLevel, Level};
 pub use suppression::{SuppressionReason, Thresholds};
 
 /// Distribution helpers shared by the submodules: quantiles by bisection on

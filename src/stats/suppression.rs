@@ -46,13 +46,6 @@ pub struct Thresholds {
     pub min_numerator: u64,
 }
 
-impl Default for Thresholds {
-    /// The report's thresholds: denominator under 20, numerator under 5.
-    fn default() -> Self {
-        Thresholds { min_denominator: 20, min_numerator: 5 }
-    }
-}
-
 /// Why a value is not shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,6 +69,17 @@ impl SuppressionReason {
             SuppressionReason::NumeratorBelow(_) => "numerator_below",
             SuppressionReason::Complementary => "complementary",
         }
+    }
+
+    /// The reason whose [`SuppressionReason::label_da`] is `text`.
+    pub fn parse_da(text: &str) -> Option<Self> {
+        if text == Self::Complementary.label_da() {
+            return Some(Self::Complementary);
+        }
+        let number = |prefix: &str| text.strip_prefix(prefix)?.parse().ok();
+        number("nævner under ")
+            .map(Self::DenominatorBelow)
+            .or_else(|| number("tæller under ").map(Self::NumeratorBelow))
     }
 
     /// The Danish wording for a footnote: "nævner under 20", "tæller under
@@ -338,7 +342,14 @@ mod tests {
     // 5 observationer i tælleren" — 19 and 4 are hidden, 20 and 5 are shown.
     #[test]
     fn primary_follows_note_4() {
-        assert_eq!(Thresholds::default(), T);
+        for reason in [
+            SuppressionReason::DenominatorBelow(20),
+            SuppressionReason::NumeratorBelow(5),
+            SuppressionReason::Complementary,
+        ] {
+            assert_eq!(SuppressionReason::parse_da(&reason.label_da()), Some(reason));
+        }
+        assert_eq!(SuppressionReason::parse_da("nævner under tyve"), None);
         assert_eq!(primary(5, 20, &T), None);
         assert_eq!(primary(5, 19, &T), Some(SuppressionReason::DenominatorBelow(20)));
         assert_eq!(primary(4, 20, &T), Some(SuppressionReason::NumeratorBelow(5)));

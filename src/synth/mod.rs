@@ -173,6 +173,16 @@ impl SynthOptions {
     }
 }
 
+/// The municipality `kvalitet demo` (and a notebook's `use_data("demo")`)
+/// generates: small enough for seconds, large enough that most numbers
+/// are not suppressed.
+pub const DEMO_KOMMUNE: &str = "Odder";
+
+/// The demo's options: `kommune` for `years` years ending with 2025.
+pub fn demo_options(kommune: CatalogKommune, years: u32) -> SynthOptions {
+    SynthOptions { years, start_year: 2026 - years as i32, ..SynthOptions::new(vec![kommune]) }
+}
+
 /// Rows written to one table.
 #[derive(Debug, Clone)]
 pub struct TableSummary {

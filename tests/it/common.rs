@@ -1,14 +1,14 @@
-//! Shared helpers: paths, running the binary, reading result rows.
+//! Shared helpers: paths, running the binary, opening a workspace on a
+//! fixture, reading result rows.
 
-use kvalitet::catalog::Kommuner;
-use kvalitet::data::{DataSource, Schema};
-use kvalitet::engine::{Limits, Period, RuleEngine};
+use kvalitet::engine::{Period, RulesSource};
 use kvalitet::polars::prelude::*;
-use kvalitet::runner::{self, MeasureSettings, RunOptions, RunOutcome, StatisticsOptions, UnitLevel};
+use kvalitet::results::statistics::{MeasureSettings, Settings};
+use kvalitet::results::{StatisticsOptions, UnitLevel};
+use kvalitet::workspace::{Request, RuleFailure, Sources, Workspace};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
 /// A path inside the repository.
 pub fn repo(path: &str) -> PathBuf {
@@ -32,39 +32,53 @@ pub fn output(command: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// A workspace on `data` with the rules in `rules` and the built-in
+/// catalogue; the data must load without problems.
+pub fn workspace(data: &Path, rules: &Path) -> Workspace {
+    let sources =
+        Sources { data: Some(data.to_path_buf()), catalog: None, rules: RulesSource::Dir(rules.to_path_buf()) };
+    let workspace = Workspace::open(&sources).expect("the workspace opens");
+    assert!(workspace.data_problems().is_empty(), "fixture problems: {:?}", workspace.data_problems());
+    workspace
+}
+
+/// What a run of the fixture gave: the results as the long table.
+pub struct Outcome {
+    pub results: DataFrame,
+    pub failures: Vec<RuleFailure>,
+    pub notes: Vec<String>,
+}
+
 /// Runs every rule in `rules` over `data` for one period at all levels,
 /// without statistics (the fixture's small numbers would all be
 /// suppressed; `statistics.rs` tests those).
-pub fn run_rules(data: &Path, rules: &Path, period: &str) -> RunOutcome {
+pub fn run_rules(data: &Path, rules: &Path, period: &str) -> Outcome {
     let statistics = StatisticsOptions { enabled: false, ..Default::default() };
-    run_options(data, rules, &[period], HashMap::new(), statistics)
+    run_options(data, rules, &[period], None, statistics)
 }
 
 /// Runs every rule over `data` for the given periods with statistics
-/// settings per measure.
-pub fn run_with(data: &Path, rules: &Path, periods: &[&str], settings: HashMap<String, MeasureSettings>) -> RunOutcome {
-    run_options(data, rules, periods, settings, StatisticsOptions::default())
+/// settings per measure (measures not listed get the catalogue's defaults).
+pub fn run_with(data: &Path, rules: &Path, periods: &[&str], settings: HashMap<String, MeasureSettings>) -> Outcome {
+    let default = MeasureSettings::defaults(&kvalitet::catalog::Catalog::standard());
+    run_options(data, rules, periods, Some(Settings::new(settings, default)), StatisticsOptions::default())
 }
 
 fn run_options(
     data: &Path,
     rules: &Path,
     periods: &[&str],
-    settings: HashMap<String, MeasureSettings>,
+    settings: Option<Settings>,
     statistics: StatisticsOptions,
-) -> RunOutcome {
-    let source = Arc::new(DataSource::open(data, &Schema::standard()).expect("data directory opens"));
-    assert!(source.problems().is_empty(), "fixture problems: {:?}", source.problems());
-    let engine = RuleEngine::new(source.clone(), Limits::default());
-    let compiled = runner::compile_rules(&engine, rules).expect("rules directory");
-    let options = RunOptions {
+) -> Outcome {
+    let request = Request {
         periods: periods.iter().map(|p| Period::parse(p).expect("period")).collect(),
         levels: UnitLevel::ALL.to_vec(),
-        catalog_version: "test".into(),
-        settings,
         statistics,
+        settings,
     };
-    runner::run(&engine, compiled, &source, &Kommuner::standard(), &options, |_, _, _| {}).expect("run")
+    let outcome = workspace(data, rules).run(&request, |_| {}).expect("run");
+    Outcome { results: outcome.results.to_frame(), failures: outcome.failures, notes: outcome.notes }
 }
 
 /// One column's value in the single row matching the keys.

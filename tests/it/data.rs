@@ -151,6 +151,7 @@ fn a_rule_reading_a_broken_table_fails_and_the_others_run() {
     let data = DataSource::open(dir.path(), &Schema::standard()).unwrap();
     assert_eq!(data.problems().len(), 1);
     let error = data.table("uth").err().expect("uth does not load");
+    let error = error.to_string();
     assert!(error.contains("uth.csv, line 3, column type: \"medicin\" is not one of the allowed values"), "{error}");
     assert!(data.table("borgere").is_ok());
 }

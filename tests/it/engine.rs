@@ -3,13 +3,13 @@
 
 use crate::common::{assert_row, repo, run_rules};
 use kvalitet::data::{DataSource, Schema};
-use kvalitet::engine::{Limits, Period, RuleEngine, RuleError};
+use kvalitet::engine::{Limits, Period, RuleEngine, RuleError, RulesSource};
 use std::path::Path;
 use std::sync::Arc;
 
 fn engine() -> RuleEngine {
     let data = DataSource::open(&repo("tests/fixtures/small"), &Schema::standard()).unwrap();
-    RuleEngine::new(Arc::new(data), Limits::default())
+    RuleEngine::new(Arc::new(data), RulesSource::Dir(repo("rules")), Limits::default())
 }
 
 /// Compiles and evaluates `source` as rules/test.rule.rhai for March 2024.
@@ -82,9 +82,21 @@ fn runaway_rule_is_stopped() {
 }
 
 #[test]
-fn scripts_cannot_import_or_eval() {
-    assert!(error("import \"/etc/passwd\" as p;\ncount(table(\"uth\"))").line.is_some());
-    assert!(evaluate("eval(\"1\")").is_err());
+fn imports_reach_only_the_helper_library_and_eval_is_gone() {
+    // A path of any kind is refused at the import's line, before anything
+    // is read; the message says where helpers come from.
+    for path in ["/etc/passwd", "../../x", "lib/borgere", "borgere.rhai", "C:/x", "Borgere"] {
+        let e = error(&format!("let x = 1;\nimport \"{path}\" as p;\ncount(table(\"uth\"))"));
+        assert_eq!(e.line, Some(2), "{path}: {e}");
+        assert!(e.message.contains("paths are not allowed"), "{path}: {e}");
+        assert!(e.message.contains("rules/lib"), "{path}: {e}");
+    }
+    let e = error("import \"ingen\" as p;\ncount(table(\"uth\"))");
+    assert!(e.message.contains("no helper module \"ingen\""), "{e}");
+    // A helper by its name works.
+    assert!(evaluate("import \"borgere\" as borgere;\ncount(borgere::i_live(period.end))").is_ok());
+    let e = error("eval(\"count(table(\\\"uth\\\"))\")");
+    assert!(e.message.contains("eval"), "{e}");
 }
 
 #[test]

@@ -4,10 +4,17 @@ use crate::common::{kvalitet, output, repo};
 use kvalitet::polars::prelude::*;
 use std::path::Path;
 
+/// Copies the rules and their helper modules.
 fn copy_rules(to: &Path) {
-    for entry in std::fs::read_dir(repo("rules")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    for dir in ["rules", "rules/lib"] {
+        let target = to.join(dir.strip_prefix("rules").unwrap().trim_start_matches('/'));
+        std::fs::create_dir_all(&target).unwrap();
+        for entry in std::fs::read_dir(repo(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, target.join(path.file_name().unwrap())).unwrap();
+            }
+        }
     }
 }
 
@@ -53,10 +60,15 @@ fn run_writes_both_files_with_the_contract_columns() {
     let expected = "measure_id period_start period_end unit_level unit_code unit_name stratum numerator denominator value \
                     run_id rule_sha256 inputs_sha256 catalog_version ci_low ci_high ci_method suppressed \
                     suppression_reason development level level_reference national_value overall_value spc_median \
-                    spc_run_signal spc_crossings_signal spc_lcl spc_ucl spc_outside";
+                    spc_run_signal spc_crossings_signal spc_lcl spc_ucl spc_outside measure_kind rate_per value_sd";
     assert_eq!(columns, expected.split_whitespace().collect::<Vec<_>>());
     let parquet =
         ParquetReader::new(std::fs::File::open(out.path().join("results.parquet")).unwrap()).finish().unwrap();
+    // The Parquet file has every column of the schema, the list of a
+    // median's values too.
+    let all: Vec<&str> = parquet.get_column_names().iter().map(|c| c.as_str()).collect();
+    let schema: Vec<&str> = kvalitet::results::schema::COLUMNS.iter().map(|c| c.name).collect();
+    assert_eq!(all, schema);
     assert_eq!(parquet.height(), csv.height());
     // Provenance: one run id, the rule's own hash, the catalogue version.
     let rule_hash = {
@@ -116,9 +128,9 @@ fn editing_a_rule_changes_the_next_run_without_rebuilding() {
     assert_eq!(run(out.path()), Some(5.0));
     // Count every event up to the period end: U6 from February too, 6.
     let path = rules.path().join("sp.3b.uth-pr-maaned.rhai");
-    let edited = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("col(\"dato\").between(period.start, period.end)", "col(\"dato\") <= period.end");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("col(\"dato\").within(period)"), "{text}");
+    let edited = text.replace("col(\"dato\").within(period)", "col(\"dato\") <= period.end");
     std::fs::write(&path, edited).unwrap();
     assert_eq!(run(out.path()), Some(6.0));
 }

@@ -3,8 +3,9 @@
 //! each number).
 
 use crate::common::{cell, repo, run_with};
+use kvalitet::catalog::Catalog;
 use kvalitet::polars::prelude::*;
-use kvalitet::runner::MeasureSettings;
+use kvalitet::results::statistics::MeasureSettings;
 use kvalitet::stats::markers::Direction;
 use kvalitet::stats::suppression::Thresholds;
 use std::collections::HashMap;
@@ -14,7 +15,12 @@ const SKAERM: &str = "po.4c.skaermbesoeg";
 const MARCH: &str = "2024-03-01";
 
 fn settings(thresholds: Thresholds) -> HashMap<String, MeasureSettings> {
-    let s = MeasureSettings { direction: Direction::HigherIsBetter, decimals: 1, thresholds, ..Default::default() };
+    let s = MeasureSettings {
+        direction: Direction::HigherIsBetter,
+        decimals: 1,
+        thresholds,
+        ..MeasureSettings::defaults(&Catalog::standard())
+    };
     [REVURDERET, SKAERM].iter().map(|m| (m.to_string(), s.clone())).collect()
 }
 
@@ -64,9 +70,10 @@ fn wilson_intervals_markers_against_previous_period_and_overall() {
 
 #[test]
 fn small_numbers_are_suppressed_with_reasons_and_protected_siblings() {
-    // The report's rule: denominator under 20 or numerator under 5.
-    let r =
-        run_with(&repo("tests/fixtures/small"), &repo("rules"), &["2024-03"], settings(Thresholds::default())).results;
+    // The report's rule, from the catalogue: denominator under 20 or
+    // numerator under 5.
+    let report = Catalog::standard().national.suppression.thresholds();
+    let r = run_with(&repo("tests/fixtures/small"), &repo("rules"), &["2024-03"], settings(report)).results;
     assert_eq!(cell(&r, REVURDERET, MARCH, "kommune", "461", "alle", "suppressed"), AnyValue::Boolean(true));
     assert_eq!(
         cell(&r, REVURDERET, MARCH, "kommune", "461", "alle", "suppression_reason"),
@@ -119,14 +126,13 @@ fn level_markers_of_municipalities_against_hele_landet_2017() {
     // marker is "på niveau" when the municipality's value, as displayed
     // (one decimal), is within ±1 % of the national value, else better or
     // worse by the indicator's direction.
-    use kvalitet::catalog::Catalog;
     use kvalitet::stats::markers::{self, Level};
     let catalog = Catalog::standard();
     let marker = |indicator: &str, kommune: &str| {
         let i = catalog.indicator(indicator).unwrap();
         let national = catalog.national_value(indicator, 2017).unwrap();
         let value = catalog.benchmark(indicator, kommune, 2017).unwrap().value.unwrap();
-        markers::level(value, national, i.decimals as u32, i.direction).unwrap()
+        markers::level(value, national, i.decimals as u32, i.direction, catalog.national.comparison.band()).unwrap()
     };
     // Forebyggelige indlæggelser pr. 1000 65+ (lower is better), Hele landet
     // 59.0, band 58.41 .. 59.59.

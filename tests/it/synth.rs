@@ -210,9 +210,14 @@ fn demo_runs_end_to_end() {
     assert!(stdout.contains("results.csv"), "{stdout}");
     assert!(dir.path().join("results.parquet").is_file() && dir.path().join("data/borgere.parquet").is_file());
     let csv = std::fs::read_to_string(dir.path().join("results.csv")).unwrap();
-    let rules = std::fs::read_dir(repo("rules")).unwrap().count();
-    for entry in std::fs::read_dir(repo("rules")).unwrap() {
-        let id = entry.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned();
+    let rules: Vec<_> = std::fs::read_dir(repo("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
+        .collect();
+    for path in &rules {
+        let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let rules = rules.len();
         assert!(csv.contains(&id), "no results for {id} (of {rules} rules)");
     }
 }

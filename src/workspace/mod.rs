@@ -1,0 +1,452 @@
+//! The workspace: a data directory, the catalogue and a rules directory,
+//! opened once — tables validated and hashed, rules compiled — and the
+//! calls every face of kvalitet makes on them: evaluate one rule, list the
+//! members behind one number, show a plan, run every rule. The command
+//! line, the notebook kernel and the report all stand on this; none of them
+//! orchestrates the engine, the runner and the statistics itself.
+//!
+//! ```no_run
+//! use kvalitet::engine::Period;
+//! use kvalitet::results::UnitLevel;
+//! use kvalitet::workspace::{Request, Sources, Workspace};
+//!
+//! let workspace = Workspace::open(&Sources::standard("demo/data"))?;
+//! let rule = workspace.rule("po.2a.revurderet-tilstand-6mdr")?;
+//! let (from, to) = (Period::parse("2025-01").unwrap(), Period::parse("2025-06").unwrap());
+//! let request = Request::new(Period::range(from.start, to.end, from.kind), vec![UnitLevel::Kommune]);
+//! let results = workspace.evaluate(rule, &request)?;
+//! for row in &results.rows {
+//!     println!("{} {} {:?}", row.period.label(), row.unit_name, row.value);
+//! }
+//! # Ok::<(), kvalitet::Error>(())
+//! ```
+
+pub mod session;
+
+use crate::catalog::Catalog;
+use crate::data::{DataError, DataSource, Schema};
+use crate::engine::{Limits, Measure, MeasureKind, Period, Rule, RuleEngine, RuleError, RulesSource};
+use crate::error::{Error, Result};
+use crate::results::statistics::{self, Earlier, Settings, StatisticsOptions};
+use crate::results::{Provenance, ResultRow, Results, UnitLevel};
+use crate::runner::{self, Dimensions, RuleRef};
+use polars::prelude::DataFrame;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// What a workspace opens.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// The data directory; `None` for a workspace without data (checking
+    /// rules only).
+    pub data: Option<PathBuf>,
+    /// A catalogue directory; `None` for the catalogue built into kvalitet.
+    pub catalog: Option<PathBuf>,
+    /// The rules and their helper modules.
+    pub rules: RulesSource,
+}
+
+impl Sources {
+    /// `data` with the built-in catalogue and rules.
+    pub fn standard(data: impl Into<PathBuf>) -> Self {
+        Self { data: Some(data.into()), catalog: None, rules: RulesSource::Standard }
+    }
+}
+
+/// What to evaluate: periods, unit levels and statistics options.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Periods of one kind (months, quarters or years), in order.
+    pub periods: Vec<Period>,
+    pub levels: Vec<UnitLevel>,
+    pub statistics: StatisticsOptions,
+    /// Statistics settings per measure; `None` (the normal case): from the
+    /// catalogue. Set them to explore "what if" (other thresholds, a
+    /// direction) without editing the catalogue.
+    pub settings: Option<Settings>,
+}
+
+impl Request {
+    /// The periods and levels with the default statistics (95 % intervals,
+    /// Wilson for proportions) and the catalogue's settings.
+    pub fn new(periods: Vec<Period>, levels: Vec<UnitLevel>) -> Self {
+        Self { periods, levels, statistics: StatisticsOptions::default(), settings: None }
+    }
+}
+
+/// Progress of a run, after each rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    /// Rules done.
+    pub done: usize,
+    /// Rules in all.
+    pub total: usize,
+    /// The rule just done.
+    pub rule_id: &'a str,
+}
+
+/// A rule that did not produce results, and why.
+#[derive(Debug, Clone)]
+pub struct RuleFailure {
+    pub rule_id: String,
+    pub error: RuleError,
+}
+
+/// The outcome of a run over every rule.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    pub results: Results,
+    pub failures: Vec<RuleFailure>,
+    /// Notes such as unit levels a measure cannot be grouped by.
+    pub notes: Vec<String>,
+    /// Rules found, compiled or not.
+    pub rules_total: usize,
+    pub run_id: String,
+    pub seconds: f64,
+}
+
+/// The members behind one number, as `kvalitet explain` lists them.
+#[derive(Debug, Clone)]
+pub struct Members {
+    pub measure_id: String,
+    pub kind: MeasureKind,
+    pub period: Period,
+    pub level: UnitLevel,
+    /// The unit, or all units.
+    pub unit: Option<String>,
+    /// One row per member: the key, then the population flags (proportions)
+    /// or the measured column.
+    pub listing: DataFrame,
+    /// For a proportion: how the listing adds up.
+    pub counts: Option<ProportionCounts>,
+}
+
+/// How a proportion's members add up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProportionCounts {
+    pub numerator: usize,
+    pub denominator: usize,
+    pub excluded: usize,
+    pub exceptions: usize,
+}
+
+/// A measure as a function of the period: a rule's script, or a notebook's
+/// draft.
+pub type MeasureFn<'a> = dyn Fn(&Period) -> std::result::Result<Measure, RuleError> + 'a;
+
+/// One measure to evaluate, with what names it.
+struct Evaluable<'a> {
+    rule: RuleRef<'a>,
+    sha256: &'a str,
+    measure: Box<MeasureFn<'a>>,
+}
+
+/// Data, catalogue and rules, opened once.
+pub struct Workspace {
+    data: Arc<DataSource>,
+    catalog: Catalog,
+    engine: RuleEngine,
+    rules: Vec<std::result::Result<Rule, RuleError>>,
+    dimensions: Dimensions,
+    inputs_sha256: String,
+}
+
+impl Workspace {
+    /// Opens the catalogue, validates and hashes every input table, and
+    /// compiles every rule. Problems with single tables or rules are kept
+    /// (see [`Workspace::data_problems`], [`Workspace::rules`]); only an
+    /// unreadable directory or catalogue is an error.
+    pub fn open(sources: &Sources) -> Result<Self> {
+        let catalog = match &sources.catalog {
+            Some(dir) => Catalog::load(dir)?,
+            None => Catalog::standard(),
+        };
+        let data = match &sources.data {
+            Some(dir) => DataSource::open(dir, &Schema::standard())?,
+            None => DataSource::empty(),
+        };
+        Self::with_data(Arc::new(data), catalog, sources.rules.clone())
+    }
+
+    /// A workspace over data already opened.
+    pub fn with_data(data: Arc<DataSource>, catalog: Catalog, rules: RulesSource) -> Result<Self> {
+        let inputs_sha256 = data.inputs_sha256().map_err(|e| Error::io(&data.dir, e))?;
+        let engine = RuleEngine::new(data.clone(), rules, Limits::default());
+        let rules = engine.load_rules()?;
+        let dimensions = Dimensions::new(&data, &catalog.kommuner);
+        Ok(Self { data, catalog, engine, rules, dimensions, inputs_sha256 })
+    }
+
+    /// The input tables.
+    pub fn data(&self) -> &Arc<DataSource> {
+        &self.data
+    }
+
+    /// The catalogue.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The rule engine (for compiling rules from source text).
+    pub fn engine(&self) -> &RuleEngine {
+        &self.engine
+    }
+
+    /// Where the rules come from.
+    pub fn rules_source(&self) -> &RulesSource {
+        self.engine.rules_source()
+    }
+
+    /// Every rule, compiled or kept as its error, sorted by file name.
+    pub fn rules(&self) -> &[std::result::Result<Rule, RuleError>] {
+        &self.rules
+    }
+
+    /// Every problem found while loading the data.
+    pub fn data_problems(&self) -> Vec<DataError> {
+        self.data.problems()
+    }
+
+    /// SHA-256 over every input file.
+    pub fn inputs_sha256(&self) -> &str {
+        &self.inputs_sha256
+    }
+
+    /// The flag that stops a running rule script at its next operation
+    /// (notebook interrupt). A Polars query already executing runs to its
+    /// end; a run stops before its next rule. The flag is lowered when the
+    /// next evaluation starts.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.engine.interrupt_flag()
+    }
+
+    /// The compiled rule with that measure id.
+    pub fn rule(&self, id: &str) -> Result<&Rule> {
+        for rule in &self.rules {
+            match rule {
+                Ok(rule) if rule.id == id => return Ok(rule),
+                Err(error) if crate::engine::rule_id(&error.path).as_deref() == Some(id) => {
+                    return Err(Error::Rule(error.clone()));
+                }
+                _ => {}
+            }
+        }
+        let known: Vec<&str> = self.rules.iter().filter_map(|r| r.as_ref().ok()).map(|r| r.id.as_str()).collect();
+        let suggestions = crate::catalog::suggest(id, known, 3);
+        Err(Error::UnknownRule {
+            id: id.to_string(),
+            rules: self.rules_source().label(),
+            suggestions: suggestions.into_iter().map(str::to_string).collect(),
+        })
+    }
+
+    /// Compiles a rule from source text (a draft in a notebook, an edited
+    /// file); `path` names it in messages and gives its measure id.
+    pub fn compile(&self, path: &Path, source: &str) -> Result<Rule> {
+        Ok(self.engine.compile(path, source.to_string())?)
+    }
+
+    /// Warnings for rules the catalogue does not know: they run with the
+    /// default statistics settings (no direction, one decimal, the
+    /// catalogue's suppression thresholds).
+    pub fn catalogue_warnings(&self) -> Vec<String> {
+        self.rules
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|rule| self.catalog.measure(&rule.id).is_none() && self.catalog.indicator(&rule.id).is_none())
+            .map(|rule| {
+                format!(
+                    "{}: no measure in the catalogue has the id {}; it runs with default statistics (no direction, \
+                     one decimal, suppression under {} / {})",
+                    rule.path.display(),
+                    rule.id,
+                    self.catalog.national.suppression.min_denominator,
+                    self.catalog.national.suppression.min_numerator
+                )
+            })
+            .collect()
+    }
+
+    /// Evaluates one rule for the request's periods and levels, with
+    /// statistics.
+    pub fn evaluate(&self, rule: &Rule, request: &Request) -> Result<Results> {
+        let measure = |period: &Period| self.engine.evaluate(rule, period);
+        self.evaluate_measure(RuleRef { id: &rule.id, path: &rule.path }, &rule.sha256, &measure, request)
+    }
+
+    /// Evaluates a measure given as a function of the period (a notebook's
+    /// draft); `rule` names it in the results and in messages.
+    pub fn evaluate_measure(
+        &self,
+        rule: RuleRef,
+        sha256: &str,
+        measure: &MeasureFn,
+        request: &Request,
+    ) -> Result<Results> {
+        let item = Evaluable { rule, sha256, measure: Box::new(measure) };
+        let mut outcome = self.evaluate_all(&[item], request, |_| {})?;
+        match outcome.failures.pop() {
+            Some(failure) => Err(self.failure(failure.error)),
+            None => Ok(outcome.results),
+        }
+    }
+
+    /// Runs every rule for the request's periods and levels (and the period
+    /// before the first, as the reference of its development marker), with
+    /// statistics and provenance; `progress` is called after each rule. A
+    /// rule that fails is reported in [`RunOutcome::failures`]; the others
+    /// run.
+    pub fn run(&self, request: &Request, progress: impl FnMut(Progress)) -> Result<RunOutcome> {
+        let mut failures = Vec::new();
+        let mut items = Vec::new();
+        for rule in &self.rules {
+            match rule {
+                Ok(rule) => items.push(Evaluable {
+                    rule: RuleRef { id: &rule.id, path: &rule.path },
+                    sha256: &rule.sha256,
+                    measure: Box::new(move |period: &Period| self.engine.evaluate(rule, period)),
+                }),
+                Err(error) => failures.push(RuleFailure {
+                    rule_id: crate::engine::rule_id(&error.path).unwrap_or_default(),
+                    error: error.clone(),
+                }),
+            }
+        }
+        let mut outcome = self.evaluate_all(&items, request, progress)?;
+        outcome.rules_total = self.rules.len();
+        failures.append(&mut outcome.failures);
+        failures.sort_by(|a, b| a.error.path.cmp(&b.error.path));
+        outcome.failures = failures;
+        Ok(outcome)
+    }
+
+    /// The error of a failed rule: interrupted when the interrupt flag
+    /// stopped it.
+    fn failure(&self, error: RuleError) -> Error {
+        if self.engine.interrupt_flag().load(Ordering::Relaxed) { Error::Interrupted } else { Error::Rule(error) }
+    }
+
+    fn evaluate_all(
+        &self,
+        items: &[Evaluable],
+        request: &Request,
+        mut progress: impl FnMut(Progress),
+    ) -> Result<RunOutcome> {
+        let started = Instant::now();
+        let Some(first) = request.periods.first() else {
+            return Err(Error::NoPeriods);
+        };
+        self.engine.interrupt_flag().store(false, Ordering::Relaxed);
+        let run_id = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &self.inputs_sha256[..8]);
+        // The development marker of the first period needs the one before it.
+        let lead = request.statistics.enabled.then(|| first.previous());
+        let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
+        let (mut rows, mut earlier, mut failures, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for (done, Evaluable { rule, sha256, measure }) in items.iter().enumerate() {
+            if self.engine.interrupt_flag().load(Ordering::Relaxed) {
+                return Err(Error::Interrupted);
+            }
+            match runner::run_rule(*rule, measure, &planned, &request.levels, &self.dimensions) {
+                Ok(mut evaluated) => {
+                    let provenance = Provenance {
+                        run_id: run_id.clone(),
+                        rule_sha256: sha256.to_string(),
+                        inputs_sha256: self.inputs_sha256.clone(),
+                        catalog_version: self.catalog.version.clone(),
+                    };
+                    for row in &mut evaluated.rows {
+                        row.provenance = provenance.clone();
+                    }
+                    let (before, during): (Vec<ResultRow>, Vec<ResultRow>) =
+                        evaluated.rows.into_iter().partition(|r| lead.as_ref() == Some(&r.period));
+                    rows.extend(during);
+                    earlier.extend(before);
+                    notes.append(&mut evaluated.notes);
+                }
+                Err(error) => {
+                    if self.engine.interrupt_flag().load(Ordering::Relaxed) {
+                        return Err(Error::Interrupted);
+                    }
+                    failures.push(RuleFailure { rule_id: rule.id.to_string(), error });
+                }
+            }
+            progress(Progress { done: done + 1, total: items.len(), rule_id: rule.id });
+        }
+        let parents = self.dimensions.parents(&self.catalog.kommuner).map_err(|e| Error::query("placing units", &e))?;
+        let settings = match &request.settings {
+            Some(settings) => settings.clone(),
+            None => Settings::from_catalog(&self.catalog, first.kind),
+        };
+        let earlier = Earlier { rows: earlier, in_spc: false };
+        let rows = statistics::apply(rows, &earlier, &parents, &settings, &request.statistics);
+        Ok(RunOutcome {
+            results: Results::new(rows),
+            failures,
+            notes,
+            rules_total: items.len(),
+            run_id,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// The members behind a rule's numbers in one period at one unit (or
+    /// every unit) of `level`.
+    pub fn members(&self, rule: &Rule, period: &Period, level: UnitLevel, unit: Option<&str>) -> Result<Members> {
+        let measure = self.engine.evaluate(rule, period).map_err(|e| self.failure(e))?;
+        self.measure_members(&rule.id, &measure, period, level, unit)
+    }
+
+    /// The members behind a measure (built for `period`).
+    pub fn measure_members(
+        &self,
+        measure_id: &str,
+        measure: &Measure,
+        period: &Period,
+        level: UnitLevel,
+        unit: Option<&str>,
+    ) -> Result<Members> {
+        let listing = runner::members(measure, period, level, unit, &self.dimensions)
+            .map_err(|e| Error::query(format!("listing the members of {measure_id}"), &e))?;
+        let counts = (measure.kind == MeasureKind::Proportion).then(|| {
+            let yes = |column: &str| -> Vec<bool> {
+                listing
+                    .column(column)
+                    .ok()
+                    .and_then(|c| c.str().ok().map(|s| s.iter().map(|v| v == Some("ja")).collect()))
+                    .unwrap_or_default()
+            };
+            let (numerator, denominator) = (yes("taeller"), yes("naevner"));
+            ProportionCounts {
+                numerator: numerator.iter().zip(&denominator).filter(|(n, d)| **n && **d).count(),
+                denominator: denominator.iter().filter(|d| **d).count(),
+                excluded: yes("udelukket").iter().filter(|e| **e).count(),
+                exceptions: yes("undtagelse").iter().filter(|e| **e).count(),
+            }
+        });
+        Ok(Members {
+            measure_id: measure_id.to_string(),
+            kind: measure.kind,
+            period: period.clone(),
+            level,
+            unit: unit.map(str::to_string),
+            listing,
+            counts,
+        })
+    }
+
+    /// The optimized Polars plan of a rule's result rows in one period at
+    /// `level`.
+    pub fn plan(&self, rule: &Rule, period: &Period, level: UnitLevel) -> Result<String> {
+        let measure = self.engine.evaluate(rule, period).map_err(|e| self.failure(e))?;
+        runner::explain_plan(&rule.id, &measure, period, level, &self.dimensions)
+            .map_err(|e| Error::query(format!("planning {}", rule.id), &e))
+    }
+
+    /// Builds a rule's plan for `period` without running it: what
+    /// `kvalitet check` does with data.
+    pub fn check_rule(&self, rule: &Rule, period: &Period) -> std::result::Result<(), RuleError> {
+        self.engine.evaluate(rule, period).map(|_| ())
+    }
+}
