@@ -124,6 +124,7 @@ fn locate_join_violation(rule: RuleRef, measures: &[Measure], error: &PolarsErro
             .group_by(on.clone())
             .agg([len().alias("__rows")])
             .filter(col("__rows").gt(lit(1)))
+            .sort(check.on.clone(), SortMultipleOptions::default())
             .limit(1)
             .collect()
             .ok()?;

@@ -214,6 +214,12 @@ impl Workspace {
         &self.inputs_sha256
     }
 
+    /// Each unit's parent (plejeenhed → kommune → region), for the
+    /// complementary suppression of results recomputed from a store.
+    pub fn parents(&self) -> Result<statistics::Parents> {
+        self.dimensions.parents(&self.catalog.kommuner).map_err(|e| Error::query("placing units", &e))
+    }
+
     /// The flag that stops a running rule script at its next operation
     /// (notebook interrupt). A Polars query already executing runs to its
     /// end; a run stops before its next rule. The flag is lowered when the
@@ -374,7 +380,7 @@ impl Workspace {
             }
             progress(Progress { done: done + 1, total: items.len(), rule_id: rule.id });
         }
-        let parents = self.dimensions.parents(&self.catalog.kommuner).map_err(|e| Error::query("placing units", &e))?;
+        let parents = self.parents()?;
         let settings = match &request.settings {
             Some(settings) => settings.clone(),
             None => Settings::from_catalog(&self.catalog, first.kind),

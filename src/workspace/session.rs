@@ -62,11 +62,17 @@ impl Session {
     /// month before today.
     pub fn new(workspace: Workspace) -> Self {
         let workspace = Rc::new(workspace);
-        let engine = RuleEngine::new(workspace.data().clone(), workspace.rules_source().clone(), Limits::default());
+        let engine = RuleEngine::new(workspace.data().clone(), workspace.rules_source().clone(), Self::limits());
         let mut scope = Scope::new();
         let this_month = Period::containing(chrono::Local::now().date_naive(), PeriodKind::Month);
         scope.push("period", this_month.previous());
         Self { workspace, engine, scope, functions: AST::empty(), cells: 0 }
+    }
+
+    /// A cell's limits: those of a rule, with room for the longer scripts
+    /// of exploration (a runaway cell still stops, or is interrupted).
+    pub fn limits() -> Limits {
+        Limits { max_operations: 10_000_000, max_variables: 1_000, ..Limits::default() }
     }
 
     /// The workspace the cells read.

@@ -32,6 +32,53 @@ pub fn output(command: &mut Command) -> (i32, String, String) {
     )
 }
 
+/// Runs a command and snapshots what a user sees — success, exit code,
+/// stdout and stderr — with temporary paths, the repository's path, run
+/// ids and timings filtered, in the style of uv's `uv_snapshot!`. The
+/// snapshot is `tests/it/snapshots/<name>.snap`.
+#[track_caller]
+pub fn snapshot_command(name: &str, command: &mut Command) {
+    let (code, stdout, stderr) = output(command);
+    let text = format!(
+        "success: {}\nexit_code: {code}\n----- stdout -----\n{stdout}\n----- stderr -----\n{stderr}",
+        code == 0
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.add_filter(&regex_escape(&repo("").display().to_string()), "[REPO]/");
+    settings.add_filter(r"/tmp/\.tmp[A-Za-z0-9]+", "[TEMP]");
+    settings.add_filter(r"\d{8}T\d{6}Z-[0-9a-f]{8}", "[RUN_ID]");
+    settings.add_filter(r"\d+\.\d+ s\b", "[TIME] s");
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '/' { c.to_string() } else { format!("\\{c}") }).collect()
+}
+
+/// The directory of one demo run, made once per test process: `kvalitet
+/// demo --kommune Læsø --years 1` (every rule, every month of 2025, every
+/// unit level), run from a directory without rules — the binary's own
+/// rules are used. Holds `data/`, `results.parquet`, `results.csv`, and
+/// the command's stdout in `stdout.txt`.
+pub fn demo_results() -> &'static Path {
+    static DEMO: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let (code, stdout, stderr) = output(
+            kvalitet()
+                .current_dir(elsewhere.path())
+                .args(["demo", "--kommune", "Læsø", "--years", "1", "--out"])
+                .arg(dir.path()),
+        );
+        assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
+        std::fs::write(dir.path().join("stdout.txt"), stdout).unwrap();
+        dir
+    })
+    .path()
+}
+
 /// A workspace on `data` with the rules in `rules` and the built-in
 /// catalogue; the data must load without problems.
 pub fn workspace(data: &Path, rules: &Path) -> Workspace {

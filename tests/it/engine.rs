@@ -245,3 +245,79 @@ rate(indlaeggelser, table("befolkning").filter(col("aar") == 2024), 1000).strata
         outcome.notes
     );
 }
+
+#[test]
+fn a_join_that_multiplies_rows_is_an_error_at_its_line() {
+    // March's visits joined to every visit on medarbejder_id: visits are
+    // not unique per employee (M1 has V01 V03 V05 V06), so join(..) fails
+    // when the plan runs, at the join's line, naming the smallest such key.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("test.mange.rhai"),
+        "let marts = table(\"besoeg\").filter(col(\"tidspunkt\").within(period));\n\
+         let alle = table(\"besoeg\").select([\"medarbejder_id\", \"besoeg_id\"]);\n\
+         count(marts.join(alle, \"medarbejder_id\"))\n",
+    )
+    .unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    let failure = &outcome.failures[0].error;
+    assert_eq!((failure.line, failure.column.is_some()), (Some(3), true), "{failure}");
+    assert!(failure.message.contains("must have at most one row per key"), "{failure}");
+    assert!(failure.message.contains("medarbejder_id = \"M1\" has 4 rows"), "{failure}");
+    assert!(failure.message.contains("join_many"), "{failure}");
+
+    // join_many says it means every pair: per March visit, the visits of
+    // the same employee in all: V01 M1 4, V02 M2 2, V03 M1 4, V04 M3 1,
+    // V05 M1 4, V06 M1 4, V07 M2 2, V08 M4 2, V09 M5 2, V11 M5 2 = 27.
+    std::fs::write(
+        dir.path().join("test.mange.rhai"),
+        "let marts = table(\"besoeg\").filter(col(\"tidspunkt\").within(period));\n\
+         let alle = table(\"besoeg\").select([\"medarbejder_id\", \"besoeg_id\"]);\n\
+         count(marts.join_many(alle, \"medarbejder_id\"))\n",
+    )
+    .unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_row(&outcome.results, "test.mange", "kommune", "461", "alle", (Some(27.0), None, 27.0));
+}
+
+#[test]
+fn a_rules_hash_covers_the_helpers_it_imports() {
+    use sha2::Digest;
+    let engine = engine();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let plain = "count(table(\"uth\"))";
+    let rule = engine.compile(Path::new("rules/test.plain.rhai"), plain.to_string()).unwrap();
+    assert_eq!(rule.sha256, hex(&sha2::Sha256::digest(plain)));
+    let importing = "import \"borgere\" as borgere;\ncount(borgere::i_live(period.end))";
+    let rule = engine.compile(Path::new("rules/test.import.rhai"), importing.to_string()).unwrap();
+    let helper = std::fs::read_to_string(repo("rules/lib/borgere.rhai")).unwrap();
+    let expected = hex(&sha2::Sha256::digest(format!("{importing}\nimport borgere\n{helper}")));
+    assert_eq!(rule.sha256, expected);
+}
+
+#[test]
+fn an_error_inside_a_helper_names_the_helper_and_the_rule() {
+    // A helper module with a mistake: the rule's line, and the helper's.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("lib")).unwrap();
+    std::fs::write(
+        dir.path().join("lib/hjaelp.rhai"),
+        "fn forkert(dato) {\n    table(\"borgere\").filter(col(\"alderx\") > 1)\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("test.hjaelp.rhai"), "import \"hjaelp\" as h;\n\ncount(h::forkert(period.end))\n")
+        .unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    let failure = &outcome.failures[0].error;
+    assert_eq!(failure.line, Some(3), "{failure}");
+    assert!(failure.message.contains("in forkert ("), "{failure}");
+    assert!(failure.message.contains("lib/hjaelp.rhai:2:"), "{failure}");
+    assert!(failure.message.contains("alderx"), "{failure}");
+    // A helper that does not compile is reported at its own line.
+    std::fs::write(dir.path().join("lib/hjaelp.rhai"), "fn forkert(dato) {\n    table(\"borgere\"\n}\n").unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    let failure = &outcome.failures[0].error;
+    assert!(failure.path.ends_with("lib/hjaelp.rhai"), "{failure}");
+    assert!(failure.line.is_some(), "{failure}");
+}

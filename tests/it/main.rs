@@ -2,6 +2,7 @@
 
 mod architecture;
 mod catalog;
+mod cli;
 mod common;
 mod data;
 mod engine;
@@ -9,3 +10,4 @@ mod rules;
 mod run;
 mod statistics;
 mod synth;
+mod workspace;

@@ -249,3 +249,26 @@ fn every_rule_has_a_test_here() {
     rules.sort();
     assert_eq!(rules, tested);
 }
+
+#[test]
+fn every_rule_opens_with_the_header_template() {
+    // What it counts (the catalogue's title, word for word), numerator,
+    // denominator, exclusions, time window and how to read it, in this
+    // order; a field may go on over lines that start with "//   ".
+    const LABELS: [&str; 6] = ["Mål", "Tæller", "Nævner", "Udelukket", "Tidsvindue", "Læsning"];
+    let catalog = kvalitet::catalog::Catalog::standard();
+    for entry in std::fs::read_dir(repo("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "rhai") {
+            continue;
+        }
+        let id = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let header: Vec<&str> = text.lines().take_while(|l| l.starts_with("//")).collect();
+        let fields: Vec<&str> = header.iter().filter(|l| !l.starts_with("//   ")).copied().collect();
+        let labels: Vec<&str> = fields.iter().map(|l| l[3..].split(':').next().unwrap()).collect();
+        assert_eq!(labels, LABELS, "{id}: the header's fields");
+        let title = &catalog.measure(&id).unwrap_or_else(|| panic!("{id} is not in the catalogue")).title;
+        assert_eq!(fields[0], format!("// Mål: {title}"), "{id}: the first line is the catalogue's title");
+    }
+}

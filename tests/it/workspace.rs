@@ -1,0 +1,177 @@
+//! The library as the faces call it: notebook cells with a persistent
+//! scope, one rule evaluated, the members behind a number, and results read
+//! back from disk with their statistics recomputed.
+
+use crate::common::{demo_results, repo, workspace};
+use kvalitet::Error;
+use kvalitet::engine::{Period, PeriodKind};
+use kvalitet::results::statistics::{self, Earlier, Settings};
+use kvalitet::results::{Results, StatisticsOptions, UnitLevel};
+use kvalitet::workspace::session::{Session, Value};
+use kvalitet::workspace::{Request, Sources, Workspace};
+use std::sync::atomic::Ordering;
+
+fn session() -> Session {
+    Session::new(workspace(&repo("tests/fixtures/small"), &repo("rules")))
+}
+
+#[test]
+fn cells_share_a_scope_and_return_their_last_value() {
+    let mut session = session();
+    // Cell 1: a variable and a function, nothing to show.
+    assert!(matches!(session.eval("let dato = date(2024, 3, 31);\nfn dobbelt(x) { x * 2 }").unwrap(), Value::Nothing));
+    // Cell 2: both are still there. B01 … B10 are 10 citizens; ages on
+    // 2024-03-31 (rules.rs): 80 or older are B01 B03 B04 B07 B08 B10 → 6,
+    // doubled by the function from cell 1: 12.
+    let value = session.eval("let alle = table(\"borgere\");\ndobbelt(6)").unwrap();
+    assert!(matches!(value, Value::Integer(12)), "{value:?}");
+    // Cell 3: a table built from cell 2's variable and cell 1's date: the
+    // citizens who died on or before 2024-03-31 are B07 (03-15) and B10
+    // (2024-01-10).
+    let value = session.eval("alle.filter(col(\"doedsdato\") <= dato).select([\"borger_id\"])").unwrap();
+    let Value::Table(table) = value else { panic!("expected a table, got {value:?}") };
+    let frame = table.frame.clone().sort(["borger_id"], Default::default()).collect().unwrap();
+    let ids: Vec<&str> = frame.column("borger_id").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(ids, ["B07", "B10"]);
+    assert!(session.variables().contains(&"alle".to_string()));
+}
+
+#[test]
+fn a_cell_error_names_the_cell_line_and_column() {
+    let mut session = session();
+    session.eval("let x = 1;").unwrap();
+    let Err(Error::Rule(e)) = session.eval("let y = 2;\nlet z = table(\"borgere\").filter(col(\"alderx\") > 1);")
+    else {
+        panic!("expected a rule error")
+    };
+    assert_eq!(e.path.display().to_string(), "cell 2");
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.column.is_some(), "{e}");
+    assert!(e.message.contains("alderx"), "{e}");
+    // The session goes on.
+    assert!(matches!(session.eval("x + 1").unwrap(), Value::Integer(2)));
+}
+
+#[test]
+fn a_cell_ending_in_a_measure_keeps_its_period() {
+    let mut session = session();
+    let value =
+        session.eval("period = period(\"2024-03\");\ncount(table(\"uth\").filter(col(\"dato\").within(period)))");
+    let Ok(Value::Measure(measure, period)) = value else { panic!("expected a measure, got {value:?}") };
+    assert_eq!(period.label(), "2024-03");
+    assert_eq!(measure.kind.name(), "count");
+}
+
+#[test]
+fn print_goes_to_the_session_output() {
+    let mut session = session();
+    let printed = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = printed.clone();
+    session.on_print(move |text| sink.borrow_mut().push(text.to_string()));
+    session.eval("print(\"hej\");\nprint(40 + 2);").unwrap();
+    assert_eq!(*printed.borrow(), ["hej", "42"]);
+}
+
+#[test]
+fn an_interrupted_cell_stops_and_the_next_one_runs() {
+    let mut session = session();
+    let flag = session.interrupt_flag();
+    let raise = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        flag.store(true, Ordering::Relaxed);
+    });
+    let started = std::time::Instant::now();
+    let result = session.eval("let n = 0;\nloop { n += 1; }");
+    raise.join().unwrap();
+    assert!(matches!(result, Err(Error::Interrupted)), "{result:?}");
+    assert!(started.elapsed().as_secs_f64() < 30.0);
+    // The flag is lowered when the next cell starts.
+    assert!(matches!(session.eval("1 + 1").unwrap(), Value::Integer(2)));
+}
+
+#[test]
+fn one_rule_evaluated_for_a_range_of_periods() {
+    let workspace = workspace(&repo("tests/fixtures/small"), &repo("rules"));
+    let rule = workspace.rule("po.4c.skaermbesoeg").unwrap();
+    let quarter = Period::parse("2024-Q1").unwrap();
+    let mut request =
+        Request::new(Period::range(quarter.start, quarter.end, PeriodKind::Month), vec![UnitLevel::Kommune]);
+    request.statistics.enabled = false;
+    let results = workspace.evaluate(rule, &request).unwrap();
+    // Kommune 461: January no visits (no row), February 0/1 (V10), March
+    // 3/10 (rules.rs).
+    let counts: Vec<(String, Option<f64>, Option<f64>)> =
+        results.rows.iter().map(|r| (r.period.label(), r.numerator, r.denominator)).collect();
+    assert_eq!(counts, [("2024-02".to_string(), Some(0.0), Some(1.0)), ("2024-03".to_string(), Some(3.0), Some(10.0))]);
+    assert!(results.rows.iter().all(|r| r.provenance.rule_sha256 == rule.sha256));
+    // An unknown id suggests the close ones.
+    let Err(error) = workspace.rule("po.4c.skaermbesog") else { panic!("expected an error") };
+    assert!(error.to_string().contains("did you mean po.4c.skaermbesoeg"), "{error}");
+}
+
+#[test]
+fn members_behind_a_number() {
+    let workspace = workspace(&repo("tests/fixtures/small"), &repo("rules"));
+    let rule = workspace.rule("po.2a.revurderet-tilstand-6mdr").unwrap();
+    let period = Period::parse("2024-03").unwrap();
+    let members = workspace.members(rule, &period, UnitLevel::Plejeenhed, Some("PE2")).unwrap();
+    // PE2 on 2024-03-31: B03 B04 B08 in the denominator, B03 and B08
+    // reassessed (rules.rs): 2 / 3, nobody excluded (B07 who died is PE1's).
+    let counts = members.counts.unwrap();
+    assert_eq!((counts.numerator, counts.denominator, counts.excluded, counts.exceptions), (2, 3, 0, 0));
+    let ids: Vec<&str> = members.listing.column("borger_id").unwrap().str().unwrap().iter().flatten().collect();
+    assert_eq!(ids, ["B03", "B04", "B08"]);
+}
+
+#[test]
+fn results_read_back_recompute_the_same_statistics() {
+    // The demo's results (Læsø, 2025, every rule, every month and level)
+    // as run wrote them, read back as typed rows.
+    let dir = demo_results();
+    let stored = Results::read(&dir.join("results.parquet")).unwrap();
+    assert!(stored.has_statistics());
+    // Recompute from the counts alone: strip every statistic and run the
+    // pass again with the catalogue's settings.
+    let workspace = Workspace::open(&Sources::standard(dir.join("data"))).unwrap();
+    let stripped: Vec<_> = stored
+        .rows
+        .iter()
+        .cloned()
+        .map(|mut row| {
+            row.statistics = None;
+            row.value = row.computed_value();
+            row
+        })
+        .collect();
+    let settings = Settings::from_catalog(workspace.catalog(), PeriodKind::Month);
+    let recomputed = statistics::apply(
+        stripped,
+        &Earlier::default(),
+        &workspace.parents().unwrap(),
+        &settings,
+        &StatisticsOptions::default(),
+    );
+    let (mut intervals, mut runs) = (0, 0);
+    for (stored, again) in stored.rows.iter().zip(&recomputed) {
+        let (a, b) = (stored.statistics.as_ref().unwrap(), again.statistics.as_ref().unwrap());
+        let key = format!(
+            "{} {} {} {} {}",
+            stored.measure_id,
+            stored.period,
+            stored.unit_level.name(),
+            stored.unit_code,
+            stored.stratum
+        );
+        // Wilson intervals of proportions, bit for bit.
+        if a.ci_method == Some(kvalitet::stats::CiMethod::Wilson) && a.ci_low.is_some() {
+            assert_eq!((a.ci_low, a.ci_high), (b.ci_low, b.ci_high), "{key}");
+            intervals += 1;
+        }
+        // The run chart's signal and median over the 12 months.
+        assert_eq!(a.spc.run_signal, b.spc.run_signal, "{key}");
+        assert_eq!(a.spc.median, b.spc.median, "{key}");
+        runs += usize::from(a.spc.run_signal.is_some());
+        assert_eq!(a.suppression_reason, b.suppression_reason, "{key}");
+    }
+    assert!(intervals > 100 && runs > 100, "{intervals} intervals and {runs} run signals compared");
+}
