@@ -33,6 +33,7 @@
 //! | [`results`] | the results schema, typed rows, reading and writing, statistics over results |
 //! | [`runner`] | measures × periods × unit levels to result rows |
 //! | [`workspace`] | data + catalogue + rules opened once; evaluate, explain, run, notebook cells |
+//! | [`kernel`] | the Jupyter kernel: the wire protocol around notebook cells |
 //! | [`cli`] | the command line |
 
 pub mod catalog;
@@ -40,6 +41,7 @@ pub mod cli;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod kernel;
 pub mod results;
 pub mod runner;
 pub mod stats;

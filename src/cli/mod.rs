@@ -8,6 +8,7 @@
 
 mod catalog;
 mod explain;
+mod kernel;
 mod synth;
 
 use crate::engine::{Period, PeriodKind, RulesSource};
@@ -41,6 +42,8 @@ enum Command {
     Synth(synth::SynthArgs),
     /// Generate a small dataset, run every rule on it and say where to look.
     Demo(synth::DemoArgs),
+    /// The Jupyter kernel for Rhai cells: `kernel install`, or run it on a connection file.
+    Kernel(kernel::KernelArgs),
 }
 
 /// The options that say which rules, catalogue and statistics a run uses.
@@ -115,6 +118,7 @@ pub fn main() -> ExitCode {
         Command::Catalog(args) => catalog::catalog(args),
         Command::Synth(args) => synth::synth(args),
         Command::Demo(args) => synth::demo(args),
+        Command::Kernel(args) => kernel::kernel(args),
     };
     match outcome {
         Ok(code) => code,

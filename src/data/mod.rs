@@ -26,6 +26,9 @@ use validate::RowNumbering;
 /// Why `table("name")` has no table to give.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableUnavailable {
+    /// No data directory is open (a notebook before `use_data`).
+    #[error("no data is open to read table \"{name}\" from; choose data with use_data(\"demo\") or use_data(\"/path/to/data\")")]
+    NoData { name: String },
     /// No file or folder of that name in the data directory.
     #[error("no table \"{name}\" in {}; tables found: {}", dir.display(), if found.is_empty() { "none".to_string() } else { found.join(", ") })]
     Missing {
@@ -175,9 +178,16 @@ impl DataSource {
         Ok(Self { dir: dir.to_path_buf(), tables, keys })
     }
 
-    /// A source without tables (for checking rules without data).
+    /// A source without a data directory (for checking rules without
+    /// data, or a notebook before it chooses data).
     pub fn empty() -> Self {
-        Self { dir: PathBuf::from("(no data directory)"), tables: BTreeMap::new(), keys: BTreeMap::new() }
+        Self { dir: PathBuf::new(), tables: BTreeMap::new(), keys: BTreeMap::new() }
+    }
+
+    /// Whether this source has a data directory ([`DataSource::empty`] has
+    /// none).
+    pub fn has_dir(&self) -> bool {
+        !self.dir.as_os_str().is_empty()
     }
 
     /// The names of all tables found, valid or not.
@@ -240,6 +250,7 @@ impl TableSource for DataSource {
         match self.tables.get(name) {
             Some(Ok(table)) => Ok(table.frame.clone()),
             Some(Err(errors)) => Err(TableUnavailable::Invalid { name: name.to_string(), errors: errors.clone() }),
+            None if !self.has_dir() => Err(TableUnavailable::NoData { name: name.to_string() }),
             None => Err(TableUnavailable::Missing {
                 name: name.to_string(),
                 dir: self.dir.clone(),

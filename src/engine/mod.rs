@@ -185,11 +185,18 @@ impl RuleEngine {
         // Rules build plans: no code from strings.
         engine.disable_symbol("eval");
         engine.set_module_resolver(library::LibraryResolver::new(rules.clone()));
-        let interrupt = Arc::new(AtomicBool::new(false));
-        let flag = interrupt.clone();
-        engine.on_progress(move |_| flag.load(Ordering::Relaxed).then(|| Dynamic::from("interrupted")));
         api::tables::register_table(&mut engine, source);
-        Self { engine, rules, interrupt }
+        let mut this = Self { engine, rules, interrupt: Arc::new(AtomicBool::new(false)) };
+        this.watch_interrupt(this.interrupt.clone());
+        this
+    }
+
+    /// Stops running scripts at their next operation when `flag` is raised
+    /// (replacing the engine's own flag).
+    pub fn watch_interrupt(&mut self, flag: Arc<AtomicBool>) {
+        let watched = flag.clone();
+        self.engine.on_progress(move |_| watched.load(Ordering::Relaxed).then(|| Dynamic::from("interrupted")));
+        self.interrupt = flag;
     }
 
     /// Where the engine's rules and helper modules come from.
@@ -197,8 +204,8 @@ impl RuleEngine {
         &self.rules
     }
 
-    /// Raise the flag to stop a running script at its next operation; lower
-    /// it before the next evaluation.
+    /// The flag that stops a running script at its next operation when
+    /// raised; lower it before the next evaluation.
     pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
         self.interrupt.clone()
     }

@@ -194,6 +194,11 @@ impl Workspace {
         &self.engine
     }
 
+    /// The dimension tables units and strata come from.
+    pub fn dimensions(&self) -> &Dimensions {
+        &self.dimensions
+    }
+
     /// Where the rules come from.
     pub fn rules_source(&self) -> &RulesSource {
         self.engine.rules_source()
@@ -221,11 +226,18 @@ impl Workspace {
     }
 
     /// The flag that stops a running rule script at its next operation
-    /// (notebook interrupt). A Polars query already executing runs to its
-    /// end; a run stops before its next rule. The flag is lowered when the
-    /// next evaluation starts.
+    /// (notebook interrupt); a run stops before its next rule. A Polars
+    /// query already executing runs to its end unless Polars' own abort is
+    /// raised (the kernel does). The flag stays raised until the caller
+    /// lowers it.
     pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
         self.engine.interrupt_flag()
+    }
+
+    /// Makes rule scripts stop when `flag` is raised (a notebook session
+    /// shares its kernel's flag with the workspace it opens).
+    pub fn watch_interrupt(&mut self, flag: Arc<AtomicBool>) {
+        self.engine.watch_interrupt(flag);
     }
 
     /// The compiled rule with that measure id.
@@ -344,7 +356,6 @@ impl Workspace {
         let Some(first) = request.periods.first() else {
             return Err(Error::NoPeriods);
         };
-        self.engine.interrupt_flag().store(false, Ordering::Relaxed);
         let run_id = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &self.inputs_sha256[..8]);
         // The development marker of the first period needs the one before it.
         let lead = request.statistics.enabled.then(|| first.previous());

@@ -6,7 +6,7 @@ use crate::common::repo;
 use std::collections::BTreeSet;
 
 /// What each module may use.
-const ALLOWED: [(&str, &[&str]); 10] = [
+const ALLOWED: [(&str, &[&str]); 11] = [
     ("stats", &[]),
     ("catalog", &["stats"]),
     ("synth", &["catalog"]),
@@ -16,7 +16,8 @@ const ALLOWED: [(&str, &[&str]); 10] = [
     ("runner", &["catalog", "data", "engine", "results"]),
     ("workspace", &["catalog", "data", "engine", "error", "results", "runner", "stats", "synth"]),
     ("error", &["catalog", "data", "engine"]),
-    ("cli", &["catalog", "data", "engine", "error", "results", "runner", "stats", "synth", "workspace"]),
+    ("kernel", &["catalog", "data", "engine", "error", "results", "runner", "workspace"]),
+    ("cli", &["catalog", "data", "engine", "error", "kernel", "results", "runner", "stats", "synth", "workspace"]),
 ];
 
 /// The source files of a module: `src/<module>.rs` or everything under

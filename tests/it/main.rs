@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod data;
 mod engine;
+mod kernel;
 mod rules;
 mod run;
 mod statistics;
