@@ -33,12 +33,14 @@
 //! | [`results`] | the results schema, typed rows, reading and writing, statistics over results |
 //! | [`runner`] | measures × periods × unit levels to result rows |
 //! | [`workspace`] | data + catalogue + rules opened once; evaluate, explain, run, notebook cells |
+//! | [`display`] | Danish formatting, HTML tables and SVG charts as MIME bundles, for the report, the kernel and evcxr |
 //! | [`kernel`] | the Jupyter kernel: the wire protocol around notebook cells |
 //! | [`cli`] | the command line |
 
 pub mod catalog;
 pub mod cli;
 pub mod data;
+pub mod display;
 pub mod engine;
 pub mod error;
 pub mod kernel;

@@ -6,7 +6,9 @@
 //! `import "borgere" as borgere;` — and nothing else: a path (`"../x"`,
 //! `"/etc/passwd"`, `"lib/x"`) is refused, so the sandbox reads no file
 //! outside the library. The standard rules and their library are built
-//! into the binary ([`RulesSource::Standard`]); `--rules DIR` replaces both.
+//! into the binary ([`RulesSource::Standard`]); `--rules DIR` replaces the
+//! rules, and its `lib/` adds helpers to the built-in ones (a helper of the
+//! same name replaces the built-in one).
 
 use super::RuleError;
 use rhai::{AST, Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
@@ -84,35 +86,42 @@ impl RulesSource {
         self.label().join("lib")
     }
 
-    /// The helper module `name`: its path and source.
+    /// The helper module `name`: its path and source. A rules directory's
+    /// own `lib/` comes first; the built-in helpers are there for every
+    /// rules directory.
     fn helper(&self, name: &str) -> Option<(PathBuf, Cow<'static, str>)> {
-        let path = self.library_label().join(format!("{name}.rhai"));
-        match self {
-            Self::Standard => standard::LIBRARY
-                .iter()
-                .find(|(module, _)| *module == name)
-                .map(|(_, text)| (path, Cow::Borrowed(*text))),
-            Self::Dir(_) => std::fs::read_to_string(&path).ok().map(|text| (path, Cow::Owned(text))),
-        }
+        let own = match self {
+            Self::Standard => None,
+            Self::Dir(_) => {
+                let path = self.library_label().join(format!("{name}.rhai"));
+                std::fs::read_to_string(&path).ok().map(|text| (path, Cow::Owned(text)))
+            }
+        };
+        own.or_else(|| {
+            standard::LIBRARY.iter().find(|(module, _)| *module == name).map(|(_, text)| {
+                (Self::Standard.library_label().join(format!("{name}.rhai")), Cow::Borrowed(*text))
+            })
+        })
     }
 
-    /// The names of the helper modules, sorted.
+    /// The names of the helper modules: the built-in ones and a rules
+    /// directory's own, sorted.
     pub fn helpers(&self) -> Vec<String> {
-        match self {
-            Self::Standard => standard::LIBRARY.iter().map(|(name, _)| name.to_string()).collect(),
-            Self::Dir(_) => {
-                let mut names: Vec<String> = std::fs::read_dir(self.library_label())
+        let mut names: Vec<String> = standard::LIBRARY.iter().map(|(name, _)| name.to_string()).collect();
+        if let Self::Dir(_) = self {
+            names.extend(
+                std::fs::read_dir(self.library_label())
                     .into_iter()
                     .flatten()
                     .filter_map(|e| e.ok().map(|e| e.path()))
                     .filter(|p| p.extension().is_some_and(|e| e == "rhai"))
                     .filter_map(|p| p.file_stem()?.to_str().map(str::to_string))
-                    .filter(|name| valid_name(name))
-                    .collect();
-                names.sort();
-                names
-            }
+                    .filter(|name| valid_name(name)),
+            );
         }
+        names.sort();
+        names.dedup();
+        names
     }
 }
 

@@ -6,14 +6,18 @@
 //! and completeness (an unfinished block asks for more lines).
 
 use super::evaluator::{Completeness, Completion, EvalError, ExecContext, Language, OutputSink};
+use crate::display;
 use crate::engine::RulesSource;
 use crate::error::Error;
-use crate::workspace::session::{self, Session, Value};
-use crate::workspace::{Sources, Workspace};
+use crate::results::{ResultRow, UnitLevel};
+use crate::runner::RuleRef;
+use crate::workspace::session::{self, ChartKind, Session, Value};
+use crate::workspace::{Request, Sources, Workspace};
 use jupyter_protocol::{Media, MediaType};
 use polars::prelude::*;
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -21,9 +25,6 @@ use std::sync::atomic::AtomicBool;
 /// Rhai's keywords, offered by completion.
 const KEYWORDS: [&str; 16] =
     ["let", "const", "fn", "if", "else", "for", "in", "while", "loop", "break", "continue", "return", "import", "as", "true", "false"];
-
-/// Rows a table shows at most before it is cut to its head and tail.
-const SHOWN_ROWS: usize = 20;
 
 /// The cells of one kernel.
 pub struct Cells {
@@ -74,51 +75,69 @@ impl Cells {
     /// A value as a MIME bundle: `text/plain` always, HTML or SVG where the
     /// value has a picture.
     fn render(&self, value: Value) -> Result<Option<Media>, Error> {
-        let plain = |text: String| Ok(Some(Media::from(MediaType::Plain(text))));
-        match value {
-            Value::Nothing => Ok(None),
+        let catalog = self.session.catalog();
+        let bundle = match value {
+            Value::Nothing => return Ok(None),
             Value::Table(table) => {
                 let frame = table.frame.clone();
-                let rows = frame.clone().select([len().alias("rows")]).collect().map_err(|e| Error::query("counting rows", &e))?;
+                let rows = frame.clone().select([len().alias("rows")]).collect();
+                let rows = rows.map_err(|e| Error::query(format!("counting the rows of {}", table.origin), &e))?;
                 let total = rows.column("rows").ok().and_then(|c| c.u32().ok()?.get(0)).unwrap_or(0) as usize;
-                let shown = if total > SHOWN_ROWS {
-                    let head = frame.clone().limit((SHOWN_ROWS / 2) as u32).collect();
-                    let tail = frame.tail((SHOWN_ROWS / 2) as u32).collect();
+                let edge = display::html::EDGE_ROWS;
+                let shown = if total > display::html::MAX_ROWS {
+                    let head = frame.clone().limit(edge as u32).collect();
+                    let tail = frame.tail(edge as u32).collect();
                     head.and_then(|mut h| tail.and_then(|t| h.vstack_mut(&t).map(|_| ())).map(|()| h))
                 } else {
                     frame.collect()
-                }
-                .map_err(|e| Error::query(format!("reading {}", table.origin), &e))?;
-                plain(format!("{} — {total} rækker\n{shown}", table.origin))
+                };
+                let shown = shown.map_err(|e| Error::query(format!("reading {}", table.origin), &e))?;
+                let mut bundle = display::frame_excerpt(&shown, total);
+                bundle.plain = format!("{}\n{}", table.origin, bundle.plain);
+                bundle
             }
-            Value::Expr(expr) => plain(format!("{:?}", expr.0)),
+            Value::Expr(expr) => display::preformatted("Udtryk", &format!("{:?}", expr.0)),
             Value::Measure(measure, period) => {
                 let workspace = self.session.workspace();
-                let request = crate::workspace::Request::new(
-                    vec![period],
-                    vec![crate::results::UnitLevel::Kommune, crate::results::UnitLevel::Plejeenhed],
-                );
+                let request = Request::new(vec![period], vec![UnitLevel::Kommune, UnitLevel::Plejeenhed]);
                 let built = (*measure).clone();
-                let results = workspace.evaluate_measure(
-                    crate::runner::RuleRef { id: "celle", path: std::path::Path::new("celle") },
-                    "",
-                    &move |_| Ok(built.clone()),
-                    &request,
-                )?;
-                plain(results.to_frame().to_string())
+                let rule = RuleRef { id: "celle", path: Path::new("celle") };
+                let results = workspace.evaluate_measure(rule, "", &move |_| Ok(built.clone()), &request)?;
+                display::results_table(&results.rows, &catalog)
             }
-            Value::Results(results) => plain(results.to_frame().to_string()),
-            Value::Rule(rule) => plain(format!("{}\n\n{}", rule.path.display(), rule.source)),
-            Value::Members(members) => plain(format!("{}\n{}", members.measure_id, members.listing)),
-            Value::Chart(chart) => plain(format!("{:?}: {} points", chart.kind, chart.rows.len())),
-            Value::CatalogEntry(id) => plain(id),
-            Value::Plan(text) => plain(text),
-            Value::Integer(i) => plain(i.to_string()),
-            Value::Float(f) => plain(f.to_string()),
-            Value::Bool(b) => plain(b.to_string()),
-            Value::Text(text) => plain(format!("{text:?}")),
-            Value::Other { text, .. } => plain(text),
-        }
+            Value::Results(results) => display::results_table(&results.rows, &catalog),
+            Value::Rule(rule) => display::preformatted(&rule.path.display().to_string(), &rule.source),
+            Value::Members(members) => {
+                let mut bundle = display::frame_table(&members.listing);
+                let unit = members.unit.as_deref().map(|u| format!(" {} {u}", members.level.name())).unwrap_or_default();
+                let mut heading = format!("{} · {}{unit}", members.measure_id, display::format::period(&members.period));
+                if let Some(c) = members.counts {
+                    heading.push_str(&format!(
+                        " · tæller {} / nævner {} ({} udelukket, {} undtagelser)",
+                        c.numerator, c.denominator, c.excluded, c.exceptions
+                    ));
+                }
+                bundle.plain = format!("{heading}\n{}", bundle.plain);
+                bundle.html = bundle.html.map(|h| format!("<div><b>{}</b></div>{h}", display::html::escape(&heading)));
+                bundle
+            }
+            Value::Chart(chart) => {
+                let rows: Vec<&ResultRow> = chart.rows.iter().collect();
+                match chart.kind {
+                    ChartKind::Run => display::run_chart(&rows, &catalog),
+                    ChartKind::Funnel => display::funnel_plot(&rows, &catalog),
+                    ChartKind::Bars => display::bar_chart(&rows, &catalog),
+                }
+            }
+            Value::CatalogEntry(id) => display::catalog_entry(&catalog, &id),
+            Value::Plan(text) => display::preformatted("Polars-plan (optimeret)", &text),
+            Value::Integer(i) => return Ok(Some(plain(i.to_string()))),
+            Value::Float(f) => return Ok(Some(plain(f.to_string()))),
+            Value::Bool(b) => return Ok(Some(plain(b.to_string()))),
+            Value::Text(text) => return Ok(Some(plain(format!("{text:?}")))),
+            Value::Other { text, .. } => return Ok(Some(plain(text))),
+        };
+        Ok(Some(media(bundle)))
     }
 
     /// The names completion offers, with their kind: the language's
@@ -166,6 +185,19 @@ impl Cells {
         columns.dedup();
         columns
     }
+}
+
+/// Text as a MIME bundle.
+fn plain(text: String) -> Media {
+    Media::from(MediaType::Plain(text))
+}
+
+/// A display bundle as Jupyter's MIME bundle.
+fn media(bundle: display::Bundle) -> Media {
+    let mut content = vec![MediaType::Plain(bundle.plain)];
+    content.extend(bundle.html.map(MediaType::Html));
+    content.extend(bundle.svg.map(MediaType::Svg));
+    Media::new(content)
 }
 
 /// A library error as the notebook shows it: the kind, the message, and a
@@ -232,7 +264,7 @@ impl Language for Cells {
     }
 
     fn eval_expression(&mut self, expr: &str, ctx: &mut ExecContext<'_>) -> Result<Media, EvalError> {
-        self.execute(expr, ctx).map(|m| m.unwrap_or_else(|| Media::from(MediaType::Plain(String::new()))))
+        self.execute(expr, ctx).map(|m| m.unwrap_or_else(|| plain(String::new())))
     }
 
     fn complete(&mut self, code: &str, cursor_pos: usize) -> Completion {
@@ -246,6 +278,11 @@ impl Language for Cells {
                 names.into_iter().filter(|n| n.starts_with(typed)).map(|n| (n, kind)).collect();
             Completion { matches: kinds.iter().map(|(n, _)| n.clone()).collect(), cursor_start: start, cursor_end: cursor, kinds }
         };
+        if let Some(at) = before.rfind("import \"")
+            && !before[at + 8..].contains('"')
+        {
+            return quoted(&before[at + 8..], self.session.workspace().rules_source().helpers(), "module");
+        }
         if let Some(typed) = string_argument(&before, "table") {
             return quoted(typed, self.session.workspace().data().table_names(), "table");
         }
@@ -280,7 +317,7 @@ impl Language for Cells {
         } else {
             return None;
         };
-        Some(Media::from(MediaType::Plain(text)))
+        Some(plain(text))
     }
 
     fn is_complete(&mut self, code: &str) -> Completeness {
@@ -347,6 +384,7 @@ mod tests {
         assert_eq!(c.complete("use_r", 5).matches, ["use_rules"]);
         // Table names inside table(" and the columns of the tables the cell reads inside col(".
         assert_eq!(c.complete("table(\"bo", 9).matches, ["borgere"]);
+        assert_eq!(c.complete("import \"ind", 11).matches, ["indsatser"]);
         let code = "table(\"borgere\").filter(col(\"d";
         assert_eq!(c.complete(code, code.chars().count()).matches, ["demens_diagnose_dato", "doedsdato"]);
     }

@@ -162,6 +162,8 @@ struct State {
     interrupt: Arc<AtomicBool>,
     /// The data directory, when the session has one.
     data_dir: Option<PathBuf>,
+    /// Whether the data is the demo municipality.
+    demo: bool,
     /// Values a cell passed to `display(..)`, in order.
     displays: Vec<Dynamic>,
     /// The running cell: its label and source (for messages and provenance).
@@ -348,6 +350,7 @@ impl Session {
             data,
             interrupt,
             data_dir,
+            demo: false,
             displays: Vec::new(),
             cell: PathBuf::from("cell 0"),
             source: String::new(),
@@ -544,9 +547,10 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
 
     let s = state.clone();
     engine.register_fn("use_data", move |what: ImmutableString| -> Res<String> {
-        let dir = if what.as_str() == "demo" { demo_data().map_err(raised)? } else { PathBuf::from(what.as_str()) };
+        let demo = what.as_str() == "demo";
+        let dir = if demo { demo_data().map_err(raised)? } else { PathBuf::from(what.as_str()) };
         let rules = s.borrow().workspace.rules_source().clone();
-        reopen(&s, Sources { data: Some(dir), catalog: None, rules })
+        reopen(&s, Sources { data: Some(dir), catalog: None, rules }, demo)
     });
     let s = state.clone();
     engine.register_fn("use_rules", move |what: ImmutableString| -> Res<String> {
@@ -558,14 +562,14 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
             std::fs::create_dir_all(&dir).map_err(|e| raised(Error::io(&dir, e)))?;
             RulesSource::Dir(dir)
         };
-        let data = s.borrow().data_dir.clone();
-        reopen(&s, Sources { data, catalog: None, rules })
+        let (data, demo) = (s.borrow().data_dir.clone(), s.borrow().demo);
+        reopen(&s, Sources { data, catalog: None, rules }, demo)
     });
     let s = state.clone();
     engine.register_fn("tables", move || -> String {
         let state = s.borrow();
         let data = state.workspace.data();
-        format!("{}: {}", data.dir.display(), data.table_names().join(", "))
+        data.table_names().join(", ")
     });
     let s = state.clone();
     engine.register_fn("rule", move |id: ImmutableString| -> Res<Rule> {
@@ -591,7 +595,8 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
         s.borrow().workspace.compile(&path, &text).map_err(raised)?;
         crate::results::write_atomically(&path, |file| std::io::Write::write_all(file, text.as_bytes()))
             .map_err(|e| raised(Error::io(&path, e)))?;
-        reopen(&s, Sources { data, catalog: None, rules: RulesSource::Dir(dir) })?;
+        let demo = s.borrow().demo;
+        reopen(&s, Sources { data, catalog: None, rules: RulesSource::Dir(dir) }, demo)?;
         let state = s.borrow();
         let rule = state.workspace.rule(&id).cloned().map_err(raised)?;
         let period = Period::containing(chrono::Local::now().date_naive(), PeriodKind::Month).previous();
@@ -706,8 +711,9 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
 }
 
 /// Opens a workspace on `sources` for the session and makes the cells'
-/// `table(..)` read its data; returns what was opened, in words.
-fn reopen(state: &Shared, sources: Sources) -> Res<String> {
+/// `table(..)` read its data; returns what was opened, in words (`demo`:
+/// the data is the demo municipality).
+fn reopen(state: &Shared, sources: Sources, demo: bool) -> Res<String> {
     let catalog = state.borrow().workspace.catalog().clone();
     let data = match &sources.data {
         Some(dir) => DataSource::open(dir, &crate::data::Schema::standard()).map_err(|e| raised(Error::Data(e)))?,
@@ -716,17 +722,29 @@ fn reopen(state: &Shared, sources: Sources) -> Res<String> {
     let mut workspace = Workspace::with_data(Arc::new(data), catalog, sources.rules.clone()).map_err(raised)?;
     let interrupt = state.borrow().interrupt.clone();
     workspace.watch_interrupt(interrupt);
-    let summary = format!(
-        "data {}: {} tables, {} problem(s); rules {}: {} rule(s)",
-        workspace.data().dir.display(),
+    let data_text = match (&sources.data, demo) {
+        (Some(_), true) => format!("demo (syntetisk: {}, 2024–2025)", crate::synth::DEMO_KOMMUNE),
+        (Some(dir), false) => dir.display().to_string(),
+        (None, _) => "ingen".to_string(),
+    };
+    let rules_text = match workspace.rules_source() {
+        RulesSource::Standard => "de indbyggede".to_string(),
+        RulesSource::Dir(dir) => dir.display().to_string(),
+    };
+    let problems = workspace.data_problems();
+    let mut summary = format!(
+        "data: {data_text} — {} tabeller, {} problemer; regler: {rules_text} — {} regler",
         workspace.data().table_names().len(),
-        workspace.data_problems().len(),
-        workspace.rules_source().label().display(),
+        problems.len(),
         workspace.rules().len()
     );
+    for problem in &problems {
+        summary.push_str(&format!("\n{problem}"));
+    }
     let mut state = state.borrow_mut();
     *state.data.0.borrow_mut() = workspace.data().clone();
     state.data_dir = sources.data;
+    state.demo = demo;
     state.workspace = Rc::new(workspace);
     Ok(summary)
 }

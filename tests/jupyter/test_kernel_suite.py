@@ -7,7 +7,7 @@ import unittest
 
 import jupyter_kernel_test as jkt
 
-from conftest import FIXTURE
+from conftest import DEMO_DATA, FIXTURE
 
 USE_FIXTURE = f"use_data({json.dumps(FIXTURE)});\n"
 
@@ -42,8 +42,9 @@ class KvalitetKernelTests(jkt.KernelTests):
     code_display_data = [
         {"code": USE_FIXTURE + 'display(table("borgere").head(3))', "mime": "text/html"},
         {
-            "code": USE_FIXTURE
-            + 'let r = evaluate(rule("po.4c.skaermbesoeg"), "2024-01", "2024-03", "kommune");\ndisplay(run_chart(r))',
+            "code": f"use_data({json.dumps(DEMO_DATA)});\n"
+            + 'let r = evaluate(rule("po.2a.revurderet-tilstand-6mdr"), "2025-01", "2025-06", "kommune");\n'
+            + "display(run_chart(r))",
             "mime": "image/svg+xml",
         },
     ]
