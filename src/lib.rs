@@ -33,6 +33,7 @@
 //! | [`results`] | the results schema, typed rows, reading and writing, statistics over results |
 //! | [`runner`] | measures × periods × unit levels to result rows |
 //! | [`workspace`] | data + catalogue + rules opened once; evaluate, explain, run, notebook cells |
+//! | [`report`] | results → static HTML pages and an Excel workbook |
 //! | [`display`] | Danish formatting, HTML tables and SVG charts as MIME bundles, for the report, the kernel and evcxr |
 //! | [`cli`] | the command line |
 
@@ -42,6 +43,7 @@ pub mod data;
 pub mod display;
 pub mod engine;
 pub mod error;
+pub mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;

@@ -425,15 +425,15 @@ pub fn run_chart(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -
         legend.push("─ kontrolgrænser (grå)".into());
     }
     if !outside.is_empty() {
-        legend.push("● uden for kontrolgrænserne (rød-orange)".into());
+        legend.push("⬤ uden for grænserne".into());
     }
     if !suppressed.is_empty() {
         legend.push("× diskretioneret".into());
     }
     svg.push_str(&format!(
-        "<text class=\"legend\" x=\"8\" y=\"{}\" fill=\"{MUTED}\">{}</text></svg>",
+        "<text class=\"legend\" x=\"8\" y=\"{}\" font-size=\"10\" fill=\"{MUTED}\">{}</text></svg>",
         px(height - 8.0),
-        escape(&legend.join("   "))
+        escape(&legend.join("    "))
     ));
     Chart { svg: Some(svg), plain }
 }
@@ -648,8 +648,8 @@ pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, c
         }
     }
     svg.push_str(&format!(
-        "<text class=\"legend\" x=\"8\" y=\"{}\" fill=\"{MUTED}\">— samlet værdi   ╌ 95 %-grænser   ─ 99,8 %-grænser \
-         (grå)   ● enhed; navngivet når den ligger uden for 95 %-grænserne</text></svg>",
+        "<text class=\"legend\" x=\"8\" y=\"{}\" font-size=\"10\" fill=\"{MUTED}\">— samlet værdi    ╌ 95 %-grænser    \
+         ─ 99,8 %-grænser (grå)    ● enhed, navngivet uden for 95 %</text></svg>",
         px(height - 6.0)
     ));
     Chart { svg: Some(svg), plain }

@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod data;
 mod engine;
+mod report;
 mod rules;
 mod run;
 mod statistics;
