@@ -259,6 +259,22 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Every XML part of a workbook: (name, text).
+fn xml_parts(path: &Path) -> Vec<(String, String)> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let name = file.name().unwrap().to_string();
+        if name.ends_with(".xml") || name.ends_with(".vml") {
+            let mut text = String::new();
+            file.read_to_string(&mut text).unwrap();
+            parts.push((name, text));
+        }
+    }
+    parts
+}
+
 /// Every cell of every sheet of a workbook: (sheet, cells).
 fn workbook(path: &Path) -> Vec<(String, calamine::Range<Data>)> {
     let mut book: Xlsx<_> = open_workbook(path).unwrap();
@@ -302,6 +318,39 @@ fn the_workbook_holds_the_parquet_numbers() {
         }
     }
     assert!(suppressed > 0, "Læsø's small numbers are suppressed somewhere");
+
+    // Every withheld row has a note saying why: one per suppressed row of
+    // the overview, the area sheets and the long table. No sheet is hidden.
+    let noted_rows: usize = sheets
+        .iter()
+        .map(|(name, range)| {
+            let header: Vec<String> =
+                range.rows().next().map(|r| r.iter().map(|c| c.to_string()).collect()).unwrap_or_default();
+            let flag = header.iter().position(|h| h == "Diskretioneret" || h == "suppressed");
+            match flag {
+                Some(c) => range
+                    .rows()
+                    .skip(1)
+                    .filter(|r| !matches!(&r[c], Data::Empty) && r[c] != Data::String("nej".into()))
+                    .count(),
+                None => {
+                    assert!(name != "Alle resultater", "the long table has a suppressed column");
+                    0
+                }
+            }
+        })
+        .sum();
+    let parts = xml_parts(&demo_report().join("results.xlsx"));
+    let notes: Vec<&str> = parts
+        .iter()
+        .filter(|(name, _)| name.starts_with("xl/comments"))
+        .flat_map(|(_, xml)| xml.split("<comment ").skip(1))
+        .collect();
+    assert_eq!(notes.len(), noted_rows);
+    assert!(notes.iter().all(|n| n.contains("Diskretioneret (")), "{:?}", notes.first());
+    assert!(notes.iter().any(|n| n.contains("Diskretioneret (tæller under 5)")));
+    let workbook_xml = &parts.iter().find(|(n, _)| n == "xl/workbook.xml").unwrap().1;
+    assert!(!workbook_xml.contains("state=\"hidden\"") && !workbook_xml.contains("veryHidden"), "no hidden sheets");
 }
 
 /// A row of the hand-made results below.
@@ -357,6 +406,25 @@ fn suppressed_counts_are_nowhere_in_the_workbook() {
         }
     }
     assert!(cells > 50);
+    // Nor in the raw XML: no numeric cell (a cell without t="s", whose
+    // <v> is a number rather than a shared-string index), no string, no
+    // note.
+    for (name, xml) in xml_parts(&out.join("results.xlsx")) {
+        if name.starts_with("xl/worksheets/") {
+            for cell in xml.split("<c ").skip(1) {
+                let cell = &cell[..cell.find("</c>").or(cell.find("/>")).unwrap()];
+                if !cell.contains("t=\"s\"") {
+                    for needle in ["<v>3</v>", "<v>17</v>", "<v>17.6"] {
+                        assert!(!cell.contains(needle), "{name}: {cell}");
+                    }
+                }
+            }
+        } else {
+            for needle in ["<t>3</t>", "<t>17</t>", "17.6", "17,6", "3 / 17"] {
+                assert!(!xml.contains(needle), "{name} holds {needle}");
+            }
+        }
+    }
     // The pages do not show them either, and say why the cell is empty.
     let page = std::fs::read_to_string(out.join(format!("maal-{MEASURE}.html"))).unwrap();
     assert!(page.contains("diskretioneret</span> <small class=\"kv-reason\">(tæller under 5)</small>"));
