@@ -237,7 +237,7 @@ fn run_and_write(
             &outcome.results,
             workspace.catalog(),
             workspace.rules_source(),
-            &crate::report::Selection::default(),
+            &crate::report::Options::default(),
             &out.join("report"),
         )?;
     }

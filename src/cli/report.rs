@@ -4,7 +4,7 @@
 use super::rules_source;
 use crate::catalog::Catalog;
 use crate::engine::RulesSource;
-use crate::report::{self, Selection};
+use crate::report::{self, Options, Selection};
 use crate::results::Results;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +26,9 @@ pub struct ReportArgs {
     /// Directory of rules, read only for each rule's source text [default: the rules built into kvalitet].
     #[arg(long)]
     rules: Option<PathBuf>,
+    /// Also write resultater.csv for a Danish spreadsheet (';', decimal comma, dd-mm-yyyy; suppressed counts empty).
+    #[arg(long)]
+    csv: bool,
 }
 
 /// The results file a `--results` argument names.
@@ -51,13 +54,13 @@ pub fn write_report(
     results: &Results,
     catalog: &Catalog,
     rules: &RulesSource,
-    selection: &Selection,
+    options: &Options,
     out: &Path,
 ) -> anyhow::Result<()> {
-    for pattern in selection.unmatched(catalog) {
+    for pattern in options.selection.unmatched(catalog) {
         eprintln!("warning: --select {pattern:?} matches no measure of the catalogue");
     }
-    let written = report::write(results, catalog, rules, selection, out)?;
+    let written = report::write(results, catalog, rules, options, out)?;
     println!(
         "wrote the report: {} ({} pages) and {} — {:.1} MB in all; open index.html in a browser",
         written.index.display(),
@@ -65,6 +68,9 @@ pub fn write_report(
         written.workbook.display(),
         written.bytes as f64 / 1e6
     );
+    if let Some(csv) = &written.csv {
+        println!("wrote {}", csv.display());
+    }
     Ok(())
 }
 
@@ -82,6 +88,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Some(arg) => Selection::parse(arg)?,
         None => Selection::default(),
     };
-    write_report(&results, &catalog, &rules_source(args.rules.as_deref()), &selection, &args.out)?;
+    let options = Options { selection, danish_csv: args.csv };
+    write_report(&results, &catalog, &rules_source(args.rules.as_deref()), &options, &args.out)?;
     Ok(ExitCode::SUCCESS)
 }

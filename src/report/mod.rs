@@ -9,6 +9,7 @@
 //! | `layout.rs` | the page shell and the stylesheet |
 //! | `pages.rs` | overview, driver diagrams, a page per measure, national comparison |
 //! | `excel.rs` | `results.xlsx`: overview, a sheet per area, the long table |
+//! | `csv.rs` | `resultater.csv` on request: `;`, decimal commas, `dd-mm-yyyy` |
 //!
 //! The pages open from disk with no server and no network: one stylesheet
 //! beside them, no script, every chart inline SVG. Text from the data, the
@@ -19,14 +20,15 @@
 //! ```no_run
 //! use kvalitet::catalog::Catalog;
 //! use kvalitet::engine::RulesSource;
-//! use kvalitet::report::{self, Selection};
+//! use kvalitet::report::{self, Options};
 //! use kvalitet::results::Results;
 //! let results = Results::read(std::path::Path::new("demo/results.parquet"))?;
-//! let written = report::write(&results, &Catalog::standard(), &RulesSource::Standard, &Selection::default(), "demo/report".as_ref())?;
+//! let written = report::write(&results, &Catalog::standard(), &RulesSource::Standard, &Options::default(), "demo/report".as_ref())?;
 //! println!("{}", written.index.display());
 //! # Ok::<(), kvalitet::Error>(())
 //! ```
 
+mod csv;
 mod excel;
 mod layout;
 mod model;
@@ -43,6 +45,15 @@ use crate::results::Results;
 use model::Model;
 use std::path::{Path, PathBuf};
 
+/// What the report holds besides the pages and the workbook.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The measures to highlight.
+    pub selection: Selection,
+    /// Also write `resultater.csv` for a Danish spreadsheet.
+    pub danish_csv: bool,
+}
+
 /// What was written.
 #[derive(Debug, Clone)]
 pub struct Written {
@@ -50,6 +61,8 @@ pub struct Written {
     pub index: PathBuf,
     /// The workbook.
     pub workbook: PathBuf,
+    /// The Danish CSV, when asked for.
+    pub csv: Option<PathBuf>,
     /// Number of HTML pages.
     pub pages: usize,
     /// Bytes written in all (pages, stylesheet, workbook).
@@ -57,17 +70,18 @@ pub struct Written {
 }
 
 /// Writes the report for `results` into `out` (created if missing):
-/// `index.html` and the other pages, `style.css` and `results.xlsx`.
+/// `index.html` and the other pages, `style.css`, `results.xlsx` and, when
+/// asked, `resultater.csv`.
 /// `rules` is read only for each rule's source text.
 pub fn write(
     results: &Results,
     catalog: &Catalog,
     rules: &RulesSource,
-    selection: &Selection,
+    options: &Options,
     out: &Path,
 ) -> Result<Written> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let model = Model::new(results, catalog, selection);
+    let model = Model::new(results, catalog, &options.selection);
     let place = match model.kommuner.as_slice() {
         [one] => one.name.clone(),
         [] => "uden kommuner".to_string(),
@@ -96,8 +110,14 @@ pub fn write(
         put(&page.file, page.html.as_bytes())?;
         count += 1;
     }
+    let csv = if options.danish_csv {
+        put("resultater.csv", csv::danish_csv(results).as_bytes())?;
+        Some(out.join("resultater.csv"))
+    } else {
+        None
+    };
     let workbook = out.join("results.xlsx");
     excel::write(results, &model, &workbook)?;
     bytes += std::fs::metadata(&workbook).map_err(|e| Error::io(&workbook, e))?.len();
-    Ok(Written { index: out.join("index.html"), workbook, pages: count, bytes })
+    Ok(Written { index: out.join("index.html"), workbook, csv, pages: count, bytes })
 }

@@ -390,8 +390,18 @@ fn suppressed_counts_are_nowhere_in_the_workbook() {
     results::write(&results, dir.path()).unwrap();
     let out = dir.path().join("report");
     let (code, stdout, stderr) =
-        output(kvalitet().args(["report", "--results"]).arg(dir.path()).arg("--out").arg(&out));
+        output(kvalitet().args(["report", "--csv", "--results"]).arg(dir.path()).arg("--out").arg(&out));
     assert_eq!(code, 0, "{stdout}\n{stderr}");
+    // The Danish CSV withholds them too.
+    let csv = std::fs::read_to_string(out.join("resultater.csv")).unwrap();
+    assert!(stdout.contains("resultater.csv"), "{stdout}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(
+        lines[2],
+        format!("{MEASURE};01-03-2025;31-03-2025;plejeenhed;P1;Enhed P1;alle;;;;;;ja;tæller under 5;;;")
+    );
+    assert!(lines[1].contains(";4117;9000;45,7444"), "{}", lines[1]);
     let mut cells = 0;
     for (sheet, range) in workbook(&out.join("results.xlsx")) {
         for cell in range.cells().map(|(_, _, c)| c) {
