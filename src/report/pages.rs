@@ -6,12 +6,12 @@
 
 use super::layout::{self, Link};
 use super::model::{Model, Unit, file_safe};
-use crate::catalog::{Area, BenchmarkLevel, Measure, Node};
+use crate::catalog::{Area, Measure, Node};
 use crate::display::format::{self, ValueFormat};
 use crate::display::html::{self, badge, escape};
 use crate::display::marker;
 use crate::display::svg::{self, Caption};
-use crate::engine::RulesSource;
+use crate::engine::{PeriodKind, RulesSource};
 use crate::results::{LevelReference, ResultRow, UnitLevel};
 use crate::stats::markers::{self, Direction};
 use std::collections::{BTreeMap, BTreeSet};
@@ -759,13 +759,17 @@ impl<'a> Pages<'_, 'a> {
         let country = catalog.benchmark(&indicator.id, "DK", indicator.year);
         let dk_value = country.and_then(|b| b.value);
         let mut out = format!(
-            "<p>Indikator: <strong>{}</strong> ({}). Offentliggjorte værdier fra <strong>{}</strong> \
-             (dataår {}), kilde: {}. Niveauet er markeret som i rapporten <em>Nationale mål for \
-             sundhedsvæsenet</em>: på niveau inden for ±{} % af landsværdien, beregnet på de viste decimaler.</p>",
+            "<p>Indikator: <strong>{}</strong> ({}). Offentliggjorte værdier fra <strong>{}</strong>{}, kilde: {}. \
+             Niveauet er markeret som i rapporten <em>Nationale mål for sundhedsvæsenet</em>: på niveau inden for \
+             ±{} % af landsværdien, beregnet på de viste decimaler.</p>",
             escape(&indicator.title),
             escape(&indicator.id),
             escape(&indicator.period),
-            indicator.year,
+            if indicator.period == indicator.year.to_string() {
+                String::new()
+            } else {
+                format!(" (dataår {})", indicator.year)
+            },
             escape(&indicator.source),
             format::number(band.width() * 100.0, 0)
         );
@@ -836,12 +840,30 @@ impl<'a> Pages<'_, 'a> {
              <td class=\"num\">–</td></tr></tbody></table>",
             published(country)
         ));
-        if country.is_some_and(|b| b.unit_level == BenchmarkLevel::Land) {
-            out.push_str(&format!(
-                "<p class=\"muted\">kvalitets egen værdi er beregnet på kommunens data for en anden periode ({}) og \
-                 kan have en anden afgrænsning end den offentliggjorte indikator; sammenlign med omtanke.</p>",
+        let yearly_only = self
+            .model
+            .catalog
+            .measure(measure)
+            .and_then(|m| m.statistics.as_ref())
+            .is_some_and(|s| s.national_yearly_only);
+        let ours =
+            self.model.kommuner.iter().find_map(|k| self.model.latest(measure, k, &stratum)).map(|r| r.period.kind);
+        let note = match ours {
+            Some(kind) if yearly_only && kind != PeriodKind::Year => format!(
+                "Den offentliggjorte værdi gælder et helt år, kvalitets beregning en {}; de kan ikke sammenlignes \
+                 direkte. Kør <code>kvalitet run --every year</code> for en årlig værdi, som sammenlignes med \
+                 landsværdien.",
+                if kind == PeriodKind::Month { "måned" } else { "kvartal" }
+            ),
+            Some(_) => format!(
+                "kvalitets beregning (gruppen {}) bygger på kommunens egne data for en nyere periode og kan afgrænse \
+                 målingen anderledes end den offentliggjorte indikator; sammenlign med omtanke.",
                 escape(&stratum)
-            ));
+            ),
+            None => String::new(),
+        };
+        if !note.is_empty() {
+            out.push_str(&format!("<p class=\"muted\">{note}</p>"));
         }
         out
     }
