@@ -22,7 +22,9 @@ use crate::stats::markers::Direction;
 /// in words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
+    /// `image/svg+xml`; none when nothing can be drawn.
     pub svg: Option<String>,
+    /// What the chart shows, in Danish words (`text/plain`).
     pub plain: String,
 }
 
@@ -39,7 +41,9 @@ const BAR: &str = "#a9b4c0";
 /// (unit, stratum, period) in words.
 #[derive(Debug, Clone, Copy)]
 pub struct Caption<'a> {
+    /// The measure's title.
     pub title: &'a str,
+    /// The unit, stratum or period shown, e.g. `Odder · alle`.
     pub subtitle: &'a str,
 }
 

@@ -75,6 +75,9 @@ impl<'a> Pages<'_, 'a> {
             links.push(link("index.html".into(), "Alle kommuner"));
         }
         let focus = kommune.or_else(|| if self.several() { None } else { self.model.kommuner.first() });
+        if self.model.kommuner.is_empty() {
+            links.push(link("index.html".into(), "Oversigt"));
+        }
         if let Some(k) = focus {
             let overview = if self.several() { format!("Oversigt {}", k.name) } else { "Oversigt".into() };
             links.push(link(overview_file(k, self.several()), &overview));
@@ -506,6 +509,19 @@ impl<'a> Pages<'_, 'a> {
     /// regions when there are many kommuner.
     fn run_chart_units(&self, measure: &str) -> (Vec<Unit>, Option<String>) {
         let kommuner = self.model.units(measure, UnitLevel::Kommune);
+        if kommuner.is_empty() {
+            // Results without kommune rows (`run --by plejeenhed`).
+            let regions = self.model.units(measure, UnitLevel::Region);
+            let (units, words) = if regions.is_empty() {
+                (self.model.units(measure, UnitLevel::Plejeenhed), "plejeenhederne")
+            } else {
+                (regions, "regionerne")
+            };
+            return (
+                units,
+                Some(format!("Resultaterne har ingen kommunerækker; seriediagrammerne vises for {words}.")),
+            );
+        }
         if kommuner.len() <= MAX_RUN_CHART_KOMMUNER {
             return (kommuner, None);
         }
