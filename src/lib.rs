@@ -33,6 +33,7 @@
 //! | [`results`] | the results schema, typed rows, reading and writing, statistics over results |
 //! | [`runner`] | measures × periods × unit levels to result rows |
 //! | [`workspace`] | data + catalogue + rules opened once; evaluate, explain, run, notebook cells |
+//! | [`report`] | results → static HTML pages and an Excel workbook |
 //! | [`display`] | Danish formatting, HTML tables and SVG charts as MIME bundles, for the report, the kernel and evcxr |
 //! | [`kernel`] | the Jupyter kernel: the wire protocol around notebook cells |
 //! | [`cli`] | the command line |
@@ -44,6 +45,7 @@ pub mod display;
 pub mod engine;
 pub mod error;
 pub mod kernel;
+pub mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;

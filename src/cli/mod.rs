@@ -9,6 +9,7 @@
 mod catalog;
 mod explain;
 mod kernel;
+mod report;
 mod synth;
 
 use crate::engine::{Period, PeriodKind, RulesSource};
@@ -40,10 +41,12 @@ enum Command {
     Catalog(catalog::CatalogArgs),
     /// Generate synthetic input data.
     Synth(synth::SynthArgs),
-    /// Generate a small dataset, run every rule on it and say where to look.
+    /// Generate a small dataset, run every rule on it, write the report and say where to look.
     Demo(synth::DemoArgs),
     /// The Jupyter kernel for Rhai cells: `kernel install`, or run it on a connection file.
     Kernel(kernel::KernelArgs),
+    /// Write the report (HTML pages and results.xlsx) from a results table.
+    Report(report::ReportArgs),
 }
 
 /// The options that say which rules, catalogue and statistics a run uses.
@@ -90,6 +93,9 @@ struct RunArgs {
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Also write the report (HTML pages and results.xlsx) into OUT/report.
+    #[arg(long)]
+    report: bool,
 }
 
 #[derive(clap::Args)]
@@ -119,6 +125,7 @@ pub fn main() -> ExitCode {
         Command::Synth(args) => synth::synth(args),
         Command::Demo(args) => synth::demo(args),
         Command::Kernel(args) => kernel::kernel(args),
+        Command::Report(args) => report::report(args),
     };
     match outcome {
         Ok(code) => code,
@@ -193,9 +200,16 @@ fn open(sources: &Sources) -> anyhow::Result<Workspace> {
     Ok(workspace)
 }
 
-/// Runs every rule of `workspace`, writes the results to `out` and prints
-/// what happened; the exit code says whether anything failed.
-fn run_and_write(workspace: &Workspace, request: &Request, out: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
+/// Runs every rule of `workspace`, writes the results to `out` (and the
+/// report to `out/report` when `with_report`) and prints what happened; the
+/// exit code says whether anything failed.
+fn run_and_write(
+    workspace: &Workspace,
+    request: &Request,
+    out: &Path,
+    quiet: bool,
+    with_report: bool,
+) -> anyhow::Result<ExitCode> {
     for warning in workspace.catalogue_warnings() {
         eprintln!("warning: {warning}");
     }
@@ -221,6 +235,15 @@ fn run_and_write(workspace: &Workspace, request: &Request, out: &Path, quiet: bo
     print_outcome(&outcome, request);
     for path in written {
         println!("wrote {}", path.display());
+    }
+    if with_report {
+        report::write_report(
+            &outcome.results,
+            workspace.catalog(),
+            workspace.rules_source(),
+            &crate::report::Options::default(),
+            &out.join("report"),
+        )?;
     }
     let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
@@ -254,7 +277,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         rules: rules_source(args.rules.as_deref()),
     };
     let workspace = open(&sources)?;
-    run_and_write(&workspace, &request, &args.out, args.quiet)
+    run_and_write(&workspace, &request, &args.out, args.quiet, args.report)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {

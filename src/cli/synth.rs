@@ -1,5 +1,6 @@
 //! `kvalitet synth` (write synthetic input data) and `kvalitet demo`
-//! (generate a small dataset, run every rule on it, say where to look).
+//! (generate a small dataset, run every rule on it, write the report, say
+//! where to look).
 
 use super::{open, rules_source, run_and_write};
 use crate::catalog::Kommuner;
@@ -47,7 +48,8 @@ pub struct SynthArgs {
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// Directory for the data (DIR/data) and the results (DIR/results.parquet, DIR/results.csv).
+    /// Directory for the data (DIR/data), the results (DIR/results.parquet, DIR/results.csv) and the report
+    /// (DIR/report).
     #[arg(long, default_value = "demo")]
     out: PathBuf,
     /// Municipality to generate, by name or code.
@@ -148,9 +150,13 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let last =
         Period::containing(chrono::NaiveDate::from_ymd_opt(end_year, 12, 1).expect("a valid year"), PeriodKind::Month);
     let request = Request::new(Period::range(first.start, last.end, PeriodKind::Month), UnitLevel::ALL.to_vec());
-    let code = run_and_write(&workspace, &request, &args.out, false)?;
+    let code = run_and_write(&workspace, &request, &args.out, false, true)?;
     let out = args.out.display();
     println!("\nWhere to look:");
+    println!(
+        "  {out}/report/index.html  the report: overview, driver diagrams, a page per measure (open it in a browser)"
+    );
+    println!("  {out}/report/results.xlsx  the same numbers for a spreadsheet");
     println!("  {out}/results.csv      one row per measure × month × unit × stratum (open it in a spreadsheet)");
     println!("  {out}/results.parquet  the same, for Polars, DuckDB or a notebook");
     println!("  {out}/data/            the synthetic input tables the rules read");

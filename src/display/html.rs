@@ -508,6 +508,52 @@ mod tests {
         );
     }
 
+    fn result(unit: &str, counts: (f64, f64), statistics: crate::results::RowStatistics) -> ResultRow {
+        let suppressed = statistics.suppressed;
+        ResultRow {
+            measure_id: "po.2a.revurderet-tilstand-6mdr".into(),
+            period: crate::engine::Period::parse("2025-03").unwrap(),
+            unit_level: UnitLevel::Plejeenhed,
+            unit_code: unit.into(),
+            unit_name: format!("<i>{unit}</i>"),
+            stratum: "alle".into(),
+            numerator: Some(counts.0),
+            denominator: Some(counts.1),
+            value: (!suppressed).then_some(100.0 * counts.0 / counts.1),
+            kind: MeasureKind::Proportion,
+            value_sd: None,
+            median_values: None,
+            provenance: Default::default(),
+            statistics: Some(statistics),
+        }
+    }
+
+    #[test]
+    fn the_results_table_marks_suppressed_rows_and_reads_without_colour() {
+        use crate::results::{LevelReference, RowStatistics};
+        use crate::stats::{Development, Level};
+        let shown = RowStatistics {
+            ci_low: Some(60.1),
+            ci_high: Some(70.25),
+            development: Some(Development::Positive),
+            level: Some(Level::Worse),
+            level_reference: Some(LevelReference::Overall),
+            ..Default::default()
+        };
+        let hidden = RowStatistics {
+            suppressed: true,
+            suppression_reason: Some(SuppressionReason::NumeratorBelow(5)),
+            ..Default::default()
+        };
+        let rows = [result("P1", (1305.0, 2000.0), shown), result("P2", (3.0, 17.0), hidden)];
+        let (html, plain) = results_table(&rows, &Catalog::standard());
+        insta::assert_snapshot!(plain);
+        assert!(html.contains("&lt;i&gt;P1&lt;/i&gt;") && !html.contains("<i>"));
+        assert!(html.contains(">diskretioneret</span> <small class=\"kv-reason\">(tæller under 5)</small>"));
+        assert!(!html.contains("3 / 17") && !html.contains("17,6"), "suppressed counts are withheld");
+        assert!(html.contains("▲ Positiv</span>") && html.contains("▼ Dårligere</span>"), "symbols and words");
+    }
+
     #[test]
     fn a_long_frame_shows_head_and_tail() {
         let frame = df!("i" => (0..100i64).collect::<Vec<_>>()).unwrap();

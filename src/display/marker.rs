@@ -85,6 +85,7 @@ pub struct Marker {
     pub word: String,
     /// The full wording, e.g. "Positiv udvikling (faldet)".
     pub long: String,
+    /// The colour class.
     pub tone: Tone,
 }
 

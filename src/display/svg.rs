@@ -22,7 +22,9 @@ use crate::stats::markers::Direction;
 /// in words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
+    /// `image/svg+xml`; none when nothing can be drawn.
     pub svg: Option<String>,
+    /// What the chart shows, in Danish words (`text/plain`).
     pub plain: String,
 }
 
@@ -39,7 +41,9 @@ const BAR: &str = "#a9b4c0";
 /// (unit, stratum, period) in words.
 #[derive(Debug, Clone, Copy)]
 pub struct Caption<'a> {
+    /// The measure's title.
     pub title: &'a str,
+    /// The unit, stratum or period shown, e.g. `Odder · alle`.
     pub subtitle: &'a str,
 }
 
@@ -425,15 +429,15 @@ pub fn run_chart(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -
         legend.push("─ kontrolgrænser (grå)".into());
     }
     if !outside.is_empty() {
-        legend.push("● uden for kontrolgrænserne (rød-orange)".into());
+        legend.push("⬤ uden for grænserne".into());
     }
     if !suppressed.is_empty() {
         legend.push("× diskretioneret".into());
     }
     svg.push_str(&format!(
-        "<text class=\"legend\" x=\"8\" y=\"{}\" fill=\"{MUTED}\">{}</text></svg>",
+        "<text class=\"legend\" x=\"8\" y=\"{}\" font-size=\"10\" fill=\"{MUTED}\">{}</text></svg>",
         px(height - 8.0),
-        escape(&legend.join("   "))
+        escape(&legend.join("    "))
     ));
     Chart { svg: Some(svg), plain }
 }
@@ -648,8 +652,8 @@ pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, c
         }
     }
     svg.push_str(&format!(
-        "<text class=\"legend\" x=\"8\" y=\"{}\" fill=\"{MUTED}\">— samlet værdi   ╌ 95 %-grænser   ─ 99,8 %-grænser \
-         (grå)   ● enhed; navngivet når den ligger uden for 95 %-grænserne</text></svg>",
+        "<text class=\"legend\" x=\"8\" y=\"{}\" font-size=\"10\" fill=\"{MUTED}\">— samlet værdi    ╌ 95 %-grænser    \
+         ─ 99,8 %-grænser (grå)    ● enhed, navngivet uden for 95 %</text></svg>",
         px(height - 6.0)
     ));
     Chart { svg: Some(svg), plain }

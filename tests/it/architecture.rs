@@ -1,6 +1,6 @@
 //! Dependencies between modules point one way: catalog, stats and synth at
-//! the bottom, then data, engine, results, runner, workspace, display, and
-//! cli on top. Read from the `crate::` paths in the sources.
+//! the bottom, then data, engine, results, runner, workspace, display,
+//! report, and cli on top. Read from the `crate::` paths in the sources.
 
 use crate::common::repo;
 use std::collections::BTreeSet;
@@ -16,6 +16,7 @@ const ALLOWED: [(&str, &[&str]); 12] = [
     ("runner", &["catalog", "data", "engine", "results"]),
     ("workspace", &["catalog", "data", "engine", "error", "results", "runner", "stats", "synth"]),
     ("display", &["catalog", "engine", "results", "stats"]),
+    ("report", &["catalog", "display", "engine", "error", "results", "stats"]),
     ("error", &["catalog", "data", "engine"]),
     ("kernel", &["catalog", "data", "display", "engine", "error", "results", "runner", "workspace"]),
     (

@@ -7,6 +7,7 @@ mod common;
 mod data;
 mod engine;
 mod kernel;
+mod report;
 mod rules;
 mod run;
 mod statistics;
