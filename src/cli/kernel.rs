@@ -47,8 +47,7 @@ pub fn kernel(args: KernelArgs) -> anyhow::Result<ExitCode> {
                 (false, Some(prefix)) => kernelspec::Target::Prefix(prefix),
                 (false, None) => kernelspec::Target::User,
             };
-            let options =
-                kernelspec::InstallOptions { target, name: install.name, display_name: install.display_name };
+            let options = kernelspec::InstallOptions { target, name: install.name, display_name: install.display_name };
             let dir = kernelspec::install(&options)?;
             println!("installed the kernelspec \"{}\" in {}", options.display_name, dir.display());
             Ok(ExitCode::SUCCESS)

@@ -27,7 +27,9 @@ use validate::RowNumbering;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TableUnavailable {
     /// No data directory is open (a notebook before `use_data`).
-    #[error("no data is open to read table \"{name}\" from; choose data with use_data(\"demo\") or use_data(\"/path/to/data\")")]
+    #[error(
+        "no data is open to read table \"{name}\" from; choose data with use_data(\"demo\") or use_data(\"/path/to/data\")"
+    )]
     NoData { name: String },
     /// No file or folder of that name in the data directory.
     #[error("no table \"{name}\" in {}; tables found: {}", dir.display(), if found.is_empty() { "none".to_string() } else { found.join(", ") })]

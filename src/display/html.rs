@@ -444,7 +444,10 @@ pub fn catalog_entry(catalog: &Catalog, id: &str) -> (String, String) {
             if let Some(window) = &m.window {
                 fields.push(("Tidsvindue", window.clone()));
             }
-            fields.push(("Regel", m.rule.as_ref().map(|r| format!("rules/{r}.rhai")).unwrap_or_else(|| "ingen regel endnu".into())));
+            fields.push((
+                "Regel",
+                m.rule.as_ref().map(|r| format!("rules/{r}.rhai")).unwrap_or_else(|| "ingen regel endnu".into()),
+            ));
             m.title.clone()
         }
         Some(Entry::Indicator(indicator)) => {
@@ -453,7 +456,12 @@ pub fn catalog_entry(catalog: &Catalog, id: &str) -> (String, String) {
             fields.push(("Retning", indicator.direction.label_da().to_string()));
             indicator.title.clone()
         }
-        None => return (format!("<p>Intet i kataloget med id {}</p>", escape(id)), format!("Intet i kataloget med id {id}")),
+        None => {
+            return (
+                format!("<p>Intet i kataloget med id {}</p>", escape(id)),
+                format!("Intet i kataloget med id {id}"),
+            );
+        }
     };
     let mut html = format!(
         "<div class=\"kv-catalog\"><div style=\"font-weight:bold;font-size:110%\">{}</div>\

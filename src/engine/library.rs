@@ -98,9 +98,10 @@ impl RulesSource {
             }
         };
         own.or_else(|| {
-            standard::LIBRARY.iter().find(|(module, _)| *module == name).map(|(_, text)| {
-                (Self::Standard.library_label().join(format!("{name}.rhai")), Cow::Borrowed(*text))
-            })
+            standard::LIBRARY
+                .iter()
+                .find(|(module, _)| *module == name)
+                .map(|(_, text)| (Self::Standard.library_label().join(format!("{name}.rhai")), Cow::Borrowed(*text)))
         })
     }
 

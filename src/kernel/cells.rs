@@ -23,8 +23,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 /// Rhai's keywords, offered by completion.
-const KEYWORDS: [&str; 16] =
-    ["let", "const", "fn", "if", "else", "for", "in", "while", "loop", "break", "continue", "return", "import", "as", "true", "false"];
+const KEYWORDS: [&str; 16] = [
+    "let", "const", "fn", "if", "else", "for", "in", "while", "loop", "break", "continue", "return", "import", "as",
+    "true", "false",
+];
 
 /// The cells of one kernel.
 pub struct Cells {
@@ -101,7 +103,8 @@ impl Cells {
                 let workspace = self.session.workspace();
                 let request = Request::new(vec![period], vec![UnitLevel::Kommune, UnitLevel::Plejeenhed]);
                 let built = (*measure).clone();
-                let rule = RuleRef { id: "celle", path: Path::new("celle") };
+                let label = self.session.cell_label();
+                let rule = RuleRef { id: &label, path: Path::new(&label) };
                 let results = workspace.evaluate_measure(rule, "", &move |_| Ok(built.clone()), &request)?;
                 display::results_table(&results.rows, &catalog)
             }
@@ -109,8 +112,10 @@ impl Cells {
             Value::Rule(rule) => display::preformatted(&rule.path.display().to_string(), &rule.source),
             Value::Members(members) => {
                 let mut bundle = display::frame_table(&members.listing);
-                let unit = members.unit.as_deref().map(|u| format!(" {} {u}", members.level.name())).unwrap_or_default();
-                let mut heading = format!("{} · {}{unit}", members.measure_id, display::format::period(&members.period));
+                let unit =
+                    members.unit.as_deref().map(|u| format!(" {} {u}", members.level.name())).unwrap_or_default();
+                let mut heading =
+                    format!("{} · {}{unit}", members.measure_id, display::format::period(&members.period));
                 if let Some(c) = members.counts {
                     heading.push_str(&format!(
                         " · tæller {} / nævner {} ({} udelukket, {} undtagelser)",
@@ -145,7 +150,8 @@ impl Cells {
     /// `code` itself declares with `let`, `const` or `fn`.
     fn names(&self, code: &str) -> Vec<(String, &'static str)> {
         let mut names: Vec<(String, &'static str)> = Vec::new();
-        let words: Vec<&str> = code.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> =
+            code.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
         for pair in words.windows(2) {
             match pair[0] {
                 "let" | "const" => names.push((pair[1].to_string(), "instance")),
@@ -171,7 +177,8 @@ impl Cells {
     fn columns(&self, code: &str) -> Vec<(String, String)> {
         let workspace = self.session.workspace();
         let data = workspace.data();
-        let named: Vec<String> = data.table_names().into_iter().filter(|t| code.contains(&format!("table(\"{t}\")"))).collect();
+        let named: Vec<String> =
+            data.table_names().into_iter().filter(|t| code.contains(&format!("table(\"{t}\")"))).collect();
         let tables = if named.is_empty() { data.table_names() } else { named };
         let mut columns = Vec::new();
         for table in tables {
@@ -218,12 +225,12 @@ fn error(error: &Error, code: &str) -> EvalError {
             _ => e.path.display().to_string(),
         };
         traceback.push(format!("{place}: {evalue}"));
-        if let Some(line) = e.line.filter(|_| e.path.to_string_lossy().starts_with("cell ")) {
-            if let Some(text) = code.lines().nth(line - 1) {
-                traceback.push(format!("{line:>4} | {text}"));
-                if let Some(column) = e.column {
-                    traceback.push(format!("     | {}^", " ".repeat(column.saturating_sub(1))));
-                }
+        if let Some(line) = e.line.filter(|_| e.path.to_string_lossy().starts_with("cell "))
+            && let Some(text) = code.lines().nth(line - 1)
+        {
+            traceback.push(format!("{line:>4} | {text}"));
+            if let Some(column) = e.column {
+                traceback.push(format!("     | {}^", " ".repeat(column.saturating_sub(1))));
             }
         }
     } else {
@@ -276,7 +283,12 @@ impl Language for Cells {
             let start = cursor - typed.chars().count();
             let kinds: Vec<(String, &'static str)> =
                 names.into_iter().filter(|n| n.starts_with(typed)).map(|n| (n, kind)).collect();
-            Completion { matches: kinds.iter().map(|(n, _)| n.clone()).collect(), cursor_start: start, cursor_end: cursor, kinds }
+            Completion {
+                matches: kinds.iter().map(|(n, _)| n.clone()).collect(),
+                cursor_start: start,
+                cursor_end: cursor,
+                kinds,
+            }
         };
         if let Some(at) = before.rfind("import \"")
             && !before[at + 8..].contains('"')
@@ -294,7 +306,12 @@ impl Language for Cells {
         let prefix: String = chars[start..cursor].iter().collect();
         let kinds: Vec<(String, &'static str)> =
             self.names(&before).into_iter().filter(|(name, _)| name.starts_with(&prefix)).collect();
-        Completion { matches: kinds.iter().map(|(n, _)| n.clone()).collect(), cursor_start: start, cursor_end: cursor, kinds }
+        Completion {
+            matches: kinds.iter().map(|(n, _)| n.clone()).collect(),
+            cursor_start: start,
+            cursor_end: cursor,
+            kinds,
+        }
     }
 
     fn inspect(&mut self, code: &str, cursor_pos: usize, _detail_level: usize) -> Option<Media> {

@@ -3,14 +3,11 @@
 
 use std::time::Duration;
 
-use jupyter_protocol::{
-    ConnectionInfo, Header, IoPubWelcome, JupyterMessage, JupyterMessageContent, UnknownMessage,
-};
+use jupyter_protocol::{ConnectionInfo, Header, IoPubWelcome, JupyterMessage, JupyterMessageContent, UnknownMessage};
 use jupyter_zmq_client::{
-    Connection, KernelControlConnection, KernelHeartbeatConnection, KernelIoPubXPubConnection,
-    KernelShellConnection, KernelStdinConnection, RawMessage, RuntimeError, SubscriptionEvent,
-    create_kernel_control_connection, create_kernel_heartbeat_connection,
-    create_kernel_iopub_xpub_connection, create_kernel_shell_connection,
+    Connection, KernelControlConnection, KernelHeartbeatConnection, KernelIoPubXPubConnection, KernelShellConnection,
+    KernelStdinConnection, RawMessage, RuntimeError, SubscriptionEvent, create_kernel_control_connection,
+    create_kernel_heartbeat_connection, create_kernel_iopub_xpub_connection, create_kernel_shell_connection,
     create_kernel_stdin_connection,
 };
 use serde_json::Value;
@@ -55,10 +52,7 @@ pub fn read_connection_file(path: &std::path::Path) -> Result<ConnectionInfo, Ke
     Ok(info)
 }
 
-pub async fn bind_all(
-    info: &ConnectionInfo,
-    session_id: &str,
-) -> Result<KernelSockets, RuntimeError> {
+pub async fn bind_all(info: &ConnectionInfo, session_id: &str) -> Result<KernelSockets, RuntimeError> {
     Ok(KernelSockets {
         heartbeat: create_kernel_heartbeat_connection(info).await?,
         iopub: create_kernel_iopub_xpub_connection(info, session_id).await?,
@@ -98,37 +92,29 @@ pub async fn recv_message<S: SocketRecv>(conn: &mut Connection<S>) -> Result<Inc
         "recv {} {} from {:?}",
         inc.msg.header.msg_type,
         inc.msg.header.msg_id,
-        inc.msg
-            .zmq_identities
-            .iter()
-            .map(|i| i.escape_ascii().to_string())
-            .collect::<Vec<_>>()
+        inc.msg.zmq_identities.iter().map(|i| i.escape_ascii().to_string()).collect::<Vec<_>>()
     );
     Ok(inc)
 }
 
 fn decode(raw: RawMessage) -> Result<Incoming, RecvError> {
-    let bad =
-        |what: &str, e: serde_json::Error| RecvError::Skip(format!("invalid {what} JSON: {e}"));
+    let bad = |what: &str, e: serde_json::Error| RecvError::Skip(format!("invalid {what} JSON: {e}"));
     let header: Header = serde_json::from_slice(&raw.jparts[0]).map_err(|e| bad("header", e))?;
     // `{}` (no parent) does not parse as a Header -> None, as in the crate.
     let parent_header = serde_json::from_slice::<Header>(&raw.jparts[1]).ok();
     let metadata: Value = serde_json::from_slice(&raw.jparts[2]).map_err(|e| bad("metadata", e))?;
-    let content_json: Value =
-        serde_json::from_slice(&raw.jparts[3]).map_err(|e| bad("content", e))?;
-    let (content, malformed) = match JupyterMessageContent::from_type_and_content(
-        &header.msg_type,
-        content_json.clone(),
-    ) {
-        Ok(c) => (c, None),
-        Err(e) => (
-            JupyterMessageContent::UnknownMessage(UnknownMessage {
-                msg_type: header.msg_type.clone(),
-                content: content_json,
-            }),
-            Some(e.to_string()),
-        ),
-    };
+    let content_json: Value = serde_json::from_slice(&raw.jparts[3]).map_err(|e| bad("content", e))?;
+    let (content, malformed) =
+        match JupyterMessageContent::from_type_and_content(&header.msg_type, content_json.clone()) {
+            Ok(c) => (c, None),
+            Err(e) => (
+                JupyterMessageContent::UnknownMessage(UnknownMessage {
+                    msg_type: header.msg_type.clone(),
+                    content: content_json,
+                }),
+                Some(e.to_string()),
+            ),
+        };
     Ok(Incoming {
         msg: JupyterMessage {
             zmq_identities: raw.zmq_identities,
@@ -147,11 +133,7 @@ fn decode(raw: RawMessage) -> Result<Incoming, RecvError> {
 /// client that went away must not take the kernel down.
 pub async fn send_reply<S: SocketSend>(conn: &mut Connection<S>, reply: JupyterMessage) {
     let msg_type = reply.header.msg_type.clone();
-    let parent = reply
-        .parent_header
-        .as_ref()
-        .map(|h| h.msg_id.clone())
-        .unwrap_or_default();
+    let parent = reply.parent_header.as_ref().map(|h| h.msg_id.clone()).unwrap_or_default();
     match conn.send(reply).await {
         Ok(()) => debug!("sent {msg_type} (parent {parent})"),
         Err(e) => log!("failed to send {msg_type} (parent {parent}): {e}"),
@@ -176,22 +158,13 @@ pub struct Iopub {
 
 impl Iopub {
     /// Publish `content` as a child of `parent`.
-    pub async fn publish(
-        &self,
-        content: impl Into<JupyterMessageContent>,
-        parent: Option<&JupyterMessage>,
-    ) {
+    pub async fn publish(&self, content: impl Into<JupyterMessageContent>, parent: Option<&JupyterMessage>) {
         let mut msg = JupyterMessage::new(content, parent);
         // JupyterMessage::new copies the parent's ROUTER identities; on a PUB
         // socket the first frame is the topic instead (ipykernel style).
         let topic = format!("kernel.{}.{}", self.session_id, msg.message_type());
         msg.zmq_identities = vec![topic.into_bytes().into()];
-        if self
-            .tx
-            .send(IopubCmd::Publish(Box::new(msg)))
-            .await
-            .is_err()
-        {
+        if self.tx.send(IopubCmd::Publish(Box::new(msg))).await.is_err() {
             log!("iopub task is gone; dropping message");
         }
     }
@@ -211,10 +184,7 @@ impl Iopub {
 /// when the application *reads* the subscription frame (`recv()`); until then
 /// the subscriber receives nothing. So this task must poll
 /// `recv_subscription()` continuously, concurrently with sending.
-pub fn spawn_iopub(
-    mut conn: KernelIoPubXPubConnection,
-    session_id: String,
-) -> (Iopub, tokio::task::JoinHandle<()>) {
+pub fn spawn_iopub(mut conn: KernelIoPubXPubConnection, session_id: String) -> (Iopub, tokio::task::JoinHandle<()>) {
     let (tx, mut rx) = mpsc::channel::<IopubCmd>(1024);
     let task = tokio::spawn(async move {
         loop {
@@ -289,12 +259,8 @@ mod tests {
 
     #[test]
     fn malformed_known_type_keeps_identities() {
-        let inc = decode(raw(
-            "history_request",
-            r#"{"hist_access_type":"range","raw":true,"output":false}"#,
-        ))
-        .ok()
-        .unwrap();
+        let inc =
+            decode(raw("history_request", r#"{"hist_access_type":"range","raw":true,"output":false}"#)).ok().unwrap();
         assert!(inc.malformed.is_some());
         assert_eq!(inc.msg.zmq_identities.len(), 1);
         assert!(
@@ -307,16 +273,11 @@ mod tests {
     fn well_formed_request_decodes() {
         let inc = decode(raw("execute_request", r#"{"code":"1","silent":false,"store_history":true,"user_expressions":{},"allow_stdin":false,"stop_on_error":true}"#)).ok().unwrap();
         assert!(inc.malformed.is_none());
-        assert!(
-            matches!(inc.msg.content, JupyterMessageContent::ExecuteRequest(ref r) if r.code == "1")
-        );
+        assert!(matches!(inc.msg.content, JupyterMessageContent::ExecuteRequest(ref r) if r.code == "1"));
     }
 
     #[test]
     fn bad_json_is_skipped() {
-        assert!(matches!(
-            decode(raw("execute_request", "{nope")),
-            Err(RecvError::Skip(_))
-        ));
+        assert!(matches!(decode(raw("execute_request", "{nope")), Err(RecvError::Skip(_))));
     }
 }

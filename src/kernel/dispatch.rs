@@ -15,11 +15,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use jupyter_protocol::{
-    ClearOutput, CodeMirrorMode, CommInfoReply, CompleteReply, DisplayData, ErrorOutput,
-    ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ExecutionCount, ExpressionResult,
-    HistoryReply, InspectReply, InterruptReply, IsCompleteReply, IsCompleteReplyStatus,
-    JupyterMessage, JupyterMessageContent, KernelInfoReply, LanguageInfo, Payload, ReplyError,
-    ReplyStatus, ShutdownReply, ShutdownRequest, Status, Stdio, StreamContent, Transient,
+    ClearOutput, CodeMirrorMode, CommInfoReply, CompleteReply, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply,
+    ExecuteRequest, ExecuteResult, ExecutionCount, ExpressionResult, HistoryReply, InspectReply, InterruptReply,
+    IsCompleteReply, IsCompleteReplyStatus, JupyterMessage, JupyterMessageContent, KernelInfoReply, LanguageInfo,
+    Payload, ReplyError, ReplyStatus, ShutdownReply, ShutdownRequest, Status, Stdio, StreamContent, Transient,
     UnknownMessage,
 };
 use jupyter_zmq_client::{KernelControlConnection, KernelShellConnection};
@@ -68,16 +67,9 @@ pub fn kernel_info() -> KernelInfoReply {
 
 /// Reply for a request whose type we do not handle, or whose content did not
 /// deserialize. Non-request messages (comm_open, comm_msg, ...) get nothing.
-fn unknown_reply(
-    msg: &JupyterMessage,
-    u: &UnknownMessage,
-    malformed: &Option<String>,
-) -> Option<JupyterMessage> {
+fn unknown_reply(msg: &JupyterMessage, u: &UnknownMessage, malformed: &Option<String>) -> Option<JupyterMessage> {
     if let Some(why) = malformed {
-        log!(
-            "request {} did not fit jupyter-protocol's struct: {why}",
-            u.msg_type
-        );
+        log!("request {} did not fit jupyter-protocol's struct: {why}", u.msg_type);
     }
     // jupyter-protocol's HistoryRequest requires every field of its variant
     // (jupyter_client's bare `kc.history()` omits start/stop); we keep no
@@ -91,22 +83,14 @@ fn unknown_reply(
     }
     let (ename, evalue) = match malformed {
         Some(why) => ("BadRequest", format!("malformed {}: {why}", u.msg_type)),
-        None => (
-            "UnsupportedRequest",
-            format!("{} is not supported by this kernel", u.msg_type),
-        ),
+        None => ("UnsupportedRequest", format!("{} is not supported by this kernel", u.msg_type)),
     };
-    let content =
-        u.reply(json!({ "status": "error", "ename": ename, "evalue": evalue, "traceback": [] }));
+    let content = u.reply(json!({ "status": "error", "ename": ename, "evalue": evalue, "traceback": [] }));
     Some(JupyterMessage::new(content, Some(msg)))
 }
 
 fn shutdown_reply(req: &ShutdownRequest) -> ShutdownReply {
-    ShutdownReply {
-        restart: req.restart,
-        status: ReplyStatus::Ok,
-        error: None,
-    }
+    ShutdownReply { restart: req.restart, status: ReplyStatus::Ok, error: None }
 }
 
 // ------------------------------------------------------------------ shell --
@@ -130,15 +114,7 @@ impl Shell {
         interrupt: Arc<AtomicBool>,
         shutdown: mpsc::Sender<ShutdownReason>,
     ) -> Self {
-        Self {
-            conn,
-            iopub,
-            evaluator,
-            interrupt,
-            shutdown,
-            execution_count: 0,
-            pending: VecDeque::new(),
-        }
+        Self { conn, iopub, evaluator, interrupt, shutdown, execution_count: 0, pending: VecDeque::new() }
     }
 
     pub async fn run(mut self) {
@@ -185,11 +161,7 @@ impl Shell {
                 send_reply(&mut self.conn, kernel_info().as_child_of(msg)).await;
             }
             JupyterMessageContent::CompleteRequest(req) => {
-                let reply = match self
-                    .evaluator
-                    .complete(req.code.clone(), req.cursor_pos)
-                    .await
-                {
+                let reply = match self.evaluator.complete(req.code.clone(), req.cursor_pos).await {
                     Ok(c) => {
                         let types: Vec<_> = c
                             .kinds
@@ -207,22 +179,15 @@ impl Shell {
                             error: None,
                         }
                     }
-                    Err(_) => CompleteReply {
-                        cursor_start: req.cursor_pos,
-                        cursor_end: req.cursor_pos,
-                        ..Default::default()
-                    },
+                    Err(_) => {
+                        CompleteReply { cursor_start: req.cursor_pos, cursor_end: req.cursor_pos, ..Default::default() }
+                    }
                 };
                 send_reply(&mut self.conn, reply.as_child_of(msg)).await;
             }
             JupyterMessageContent::InspectRequest(req) => {
                 let detail = req.detail_level.unwrap_or(0);
-                let found = self
-                    .evaluator
-                    .inspect(req.code.clone(), req.cursor_pos, detail)
-                    .await
-                    .ok()
-                    .flatten();
+                let found = self.evaluator.inspect(req.code.clone(), req.cursor_pos, detail).await.ok().flatten();
                 let reply = InspectReply {
                     found: found.is_some(),
                     data: found.unwrap_or_default(),
@@ -241,9 +206,7 @@ impl Shell {
                 };
                 // `indent` is only meaningful for "incomplete"; jupyter-protocol
                 // always serialises it (as ""), which the spec tolerates.
-                debug_assert!(
-                    reply.status == IsCompleteReplyStatus::Incomplete || reply.indent.is_empty()
-                );
+                debug_assert!(reply.status == IsCompleteReplyStatus::Incomplete || reply.indent.is_empty());
                 send_reply(&mut self.conn, reply.as_child_of(msg)).await;
             }
             JupyterMessageContent::HistoryRequest(_) => {
@@ -262,12 +225,7 @@ impl Shell {
                 let reply = shutdown_reply(req);
                 send_reply(&mut self.conn, reply.as_child_of(msg)).await;
                 self.iopub.publish(reply, Some(msg)).await;
-                let _ = self
-                    .shutdown
-                    .send(ShutdownReason::Request {
-                        restart: req.restart,
-                    })
-                    .await;
+                let _ = self.shutdown.send(ShutdownReason::Request { restart: req.restart }).await;
                 stop = true;
             }
             JupyterMessageContent::UnknownMessage(u) => {
@@ -291,25 +249,14 @@ impl Shell {
         }
         let count = ExecutionCount::new(self.execution_count);
         if !silent {
-            self.iopub
-                .publish(
-                    ExecuteInput {
-                        code: req.code.clone(),
-                        execution_count: count,
-                    },
-                    Some(msg),
-                )
-                .await;
+            self.iopub.publish(ExecuteInput { code: req.code.clone(), execution_count: count }, Some(msg)).await;
         }
 
         let exprs = req.user_expressions.clone().unwrap_or_default();
         let outcome = match self.evaluator.execute(req.code.clone(), exprs) {
             Ok(rx) => self.forward_outputs(rx, msg, silent).await,
             Err(_) => ExecOutcome {
-                result: Err(EvalError::new(
-                    "KernelError",
-                    "the evaluator thread is not running",
-                )),
+                result: Err(EvalError::new("KernelError", "the evaluator thread is not running")),
                 user_expressions: vec![],
                 pages: vec![],
             },
@@ -353,31 +300,16 @@ impl Shell {
             .into_iter()
             .map(|(name, r)| {
                 let v = match r {
-                    Ok(data) => ExpressionResult::Ok {
-                        data,
-                        metadata: Default::default(),
-                    },
-                    Err(e) => ExpressionResult::Error {
-                        ename: e.ename,
-                        evalue: e.evalue,
-                        traceback: e.traceback,
-                    },
+                    Ok(data) => ExpressionResult::Ok { data, metadata: Default::default() },
+                    Err(e) => ExpressionResult::Error { ename: e.ename, evalue: e.evalue, traceback: e.traceback },
                 };
                 (name, v)
             })
             .collect();
         let failed = error.is_some();
-        let payload = outcome
-            .pages
-            .into_iter()
-            .map(|data| Payload::Page { data, start: 0 })
-            .collect();
+        let payload = outcome.pages.into_iter().map(|data| Payload::Page { data, start: 0 }).collect();
         let reply = ExecuteReply {
-            status: if failed {
-                ReplyStatus::Error
-            } else {
-                ReplyStatus::Ok
-            },
+            status: if failed { ReplyStatus::Error } else { ReplyStatus::Ok },
             execution_count: count,
             payload,
             // Pitfall: `None` serialises as `"user_expressions": null`.
@@ -412,26 +344,13 @@ impl Shell {
                 Err(mpsc::error::TryRecvError::Disconnected) => None,
             };
             match ev {
-                Some(ExecEvent::Stdout(t)) => {
-                    self.buffer_stream(&mut buf, false, t, MAX_CHUNK, parent, silent)
-                        .await
-                }
-                Some(ExecEvent::Stderr(t)) => {
-                    self.buffer_stream(&mut buf, true, t, MAX_CHUNK, parent, silent)
-                        .await
-                }
+                Some(ExecEvent::Stdout(t)) => self.buffer_stream(&mut buf, false, t, MAX_CHUNK, parent, silent).await,
+                Some(ExecEvent::Stderr(t)) => self.buffer_stream(&mut buf, true, t, MAX_CHUNK, parent, silent).await,
                 Some(ExecEvent::Display(data)) => {
                     self.flush_stream(&mut buf, parent, silent).await;
                     if !silent {
                         self.iopub
-                            .publish(
-                                DisplayData {
-                                    data,
-                                    metadata: Default::default(),
-                                    transient: None,
-                                },
-                                Some(parent),
-                            )
+                            .publish(DisplayData { data, metadata: Default::default(), transient: None }, Some(parent))
                             .await;
                     }
                 }
@@ -448,10 +367,7 @@ impl Shell {
                 None => {
                     self.flush_stream(&mut buf, parent, silent).await;
                     return ExecOutcome {
-                        result: Err(EvalError::new(
-                            "KernelError",
-                            "the evaluator thread stopped during execution",
-                        )),
+                        result: Err(EvalError::new("KernelError", "the evaluator thread stopped during execution")),
                         user_expressions: vec![],
                         pages: vec![],
                     };
@@ -470,9 +386,7 @@ impl Shell {
         silent: bool,
     ) {
         match buf {
-            Some((s, existing)) if *s == stderr && existing.len() + text.len() <= max => {
-                existing.push_str(&text)
-            }
+            Some((s, existing)) if *s == stderr && existing.len() + text.len() <= max => existing.push_str(&text),
             _ => {
                 self.flush_stream(buf, parent, silent).await;
                 *buf = Some((stderr, text));
@@ -480,20 +394,13 @@ impl Shell {
         }
     }
 
-    async fn flush_stream(
-        &self,
-        buf: &mut Option<(bool, String)>,
-        parent: &JupyterMessage,
-        silent: bool,
-    ) {
+    async fn flush_stream(&self, buf: &mut Option<(bool, String)>, parent: &JupyterMessage, silent: bool) {
         if let Some((stderr, text)) = buf.take()
             && !silent
             && !text.is_empty()
         {
             let name = if stderr { Stdio::Stderr } else { Stdio::Stdout };
-            self.iopub
-                .publish(StreamContent { name, text }, Some(parent))
-                .await;
+            self.iopub.publish(StreamContent { name, text }, Some(parent)).await;
         }
     }
 
@@ -560,9 +467,7 @@ pub async fn run_control(
                 send_reply(&mut conn, reply.as_child_of(msg)).await;
                 // ipykernel also broadcasts the reply on iopub.
                 iopub.publish(reply, Some(msg)).await;
-                stop = Some(ShutdownReason::Request {
-                    restart: req.restart,
-                });
+                stop = Some(ShutdownReason::Request { restart: req.restart });
             }
             JupyterMessageContent::UnknownMessage(u) => {
                 if let Some(reply) = unknown_reply(msg, u, &inc.malformed) {
@@ -571,10 +476,7 @@ pub async fn run_control(
             }
             JupyterMessageContent::DebugRequest(_) => {
                 // kernel_info says debugger: false; answer rather than hang.
-                let u = UnknownMessage {
-                    msg_type: "debug_request".into(),
-                    content: json!({}),
-                };
+                let u = UnknownMessage { msg_type: "debug_request".into(), content: json!({}) };
                 if let Some(reply) = unknown_reply(msg, &u, &None) {
                     send_reply(&mut conn, reply).await;
                 }
@@ -606,10 +508,7 @@ mod tests {
         };
         let v = serde_json::to_value(&reply).unwrap();
         assert_eq!(v["user_expressions"], json!({}));
-        let bad = ExecuteReply {
-            user_expressions: None,
-            ..reply
-        };
+        let bad = ExecuteReply { user_expressions: None, ..reply };
         assert!(serde_json::to_value(&bad).unwrap()["user_expressions"].is_null());
 
         let result = ExecuteResult {
@@ -618,14 +517,8 @@ mod tests {
             metadata: Default::default(),
             transient: Some(Transient::default()),
         };
-        assert_eq!(
-            serde_json::to_value(&result).unwrap()["transient"],
-            json!({})
-        );
-        let bad = ExecuteResult {
-            transient: None,
-            ..result
-        };
+        assert_eq!(serde_json::to_value(&result).unwrap()["transient"], json!({}));
+        let bad = ExecuteResult { transient: None, ..result };
         assert!(serde_json::to_value(&bad).unwrap()["transient"].is_null());
     }
 
@@ -636,19 +529,12 @@ mod tests {
             execution_count: ExecutionCount::new(2),
             payload: vec![],
             user_expressions: Some(HashMap::new()),
-            error: Some(Box::new(ReplyError {
-                ename: "E".into(),
-                evalue: "v".into(),
-                traceback: vec!["t".into()],
-            })),
+            error: Some(Box::new(ReplyError { ename: "E".into(), evalue: "v".into(), traceback: vec!["t".into()] })),
         };
         let v = serde_json::to_value(&reply).unwrap();
         assert_eq!(v["status"], "error");
         assert_eq!(v["ename"], "E");
         assert_eq!(v["traceback"], json!(["t"]));
-        assert_eq!(
-            serde_json::to_value(ReplyStatus::Aborted).unwrap(),
-            "aborted"
-        );
+        assert_eq!(serde_json::to_value(ReplyStatus::Aborted).unwrap(), "aborted");
     }
 }

@@ -41,11 +41,7 @@ impl EvalError {
         let ename = ename.into();
         let evalue = evalue.into();
         let traceback = vec![format!("{ename}: {evalue}")];
-        Self {
-            ename,
-            evalue,
-            traceback,
-        }
+        Self { ename, evalue, traceback }
     }
 
     pub fn interrupted() -> Self {
@@ -83,17 +79,9 @@ pub struct Completion {
 pub trait Language {
     /// Run a cell. Side outputs go through `ctx`; the return value (if any)
     /// becomes the `execute_result`.
-    fn execute(
-        &mut self,
-        code: &str,
-        ctx: &mut ExecContext<'_>,
-    ) -> Result<Option<Media>, EvalError>;
+    fn execute(&mut self, code: &str, ctx: &mut ExecContext<'_>) -> Result<Option<Media>, EvalError>;
     /// Evaluate one `user_expressions` entry after a successful execution.
-    fn eval_expression(
-        &mut self,
-        expr: &str,
-        ctx: &mut ExecContext<'_>,
-    ) -> Result<Media, EvalError>;
+    fn eval_expression(&mut self, expr: &str, ctx: &mut ExecContext<'_>) -> Result<Media, EvalError>;
     /// `cursor_pos` is in code points.
     fn complete(&mut self, code: &str, cursor_pos: usize) -> Completion;
     /// `cursor_pos` is in code points. `None` = not found.
@@ -176,11 +164,7 @@ impl ExecContext<'_> {
         self.interrupt.load(Ordering::SeqCst)
     }
     pub fn check_interrupt(&self) -> Result<(), EvalError> {
-        if self.interrupted() {
-            Err(EvalError::interrupted())
-        } else {
-            Ok(())
-        }
+        if self.interrupted() { Err(EvalError::interrupted()) } else { Ok(()) }
     }
     /// Sleep, waking up every 10 ms to honour interrupts.
     pub fn sleep(&self, total: Duration) -> Result<(), EvalError> {
@@ -198,26 +182,10 @@ impl ExecContext<'_> {
 
 /// Work items for the evaluator thread.
 pub enum Job {
-    Execute {
-        code: String,
-        user_expressions: HashMap<String, String>,
-        events: mpsc::Sender<ExecEvent>,
-    },
-    Complete {
-        code: String,
-        cursor_pos: usize,
-        reply: oneshot::Sender<Completion>,
-    },
-    Inspect {
-        code: String,
-        cursor_pos: usize,
-        detail_level: usize,
-        reply: oneshot::Sender<Option<Media>>,
-    },
-    IsComplete {
-        code: String,
-        reply: oneshot::Sender<Completeness>,
-    },
+    Execute { code: String, user_expressions: HashMap<String, String>, events: mpsc::Sender<ExecEvent> },
+    Complete { code: String, cursor_pos: usize, reply: oneshot::Sender<Completion> },
+    Inspect { code: String, cursor_pos: usize, detail_level: usize, reply: oneshot::Sender<Option<Media>> },
+    IsComplete { code: String, reply: oneshot::Sender<Completeness> },
     Shutdown,
 }
 
@@ -242,25 +210,13 @@ impl EvaluatorHandle {
         user_expressions: HashMap<String, String>,
     ) -> Result<mpsc::Receiver<ExecEvent>, EvaluatorGone> {
         let (events, rx) = mpsc::channel(256);
-        self.submit(Job::Execute {
-            code,
-            user_expressions,
-            events,
-        })?;
+        self.submit(Job::Execute { code, user_expressions, events })?;
         Ok(rx)
     }
 
-    pub async fn complete(
-        &self,
-        code: String,
-        cursor_pos: usize,
-    ) -> Result<Completion, EvaluatorGone> {
+    pub async fn complete(&self, code: String, cursor_pos: usize) -> Result<Completion, EvaluatorGone> {
         let (reply, rx) = oneshot::channel();
-        self.submit(Job::Complete {
-            code,
-            cursor_pos,
-            reply,
-        })?;
+        self.submit(Job::Complete { code, cursor_pos, reply })?;
         rx.await.map_err(|_| EvaluatorGone)
     }
 
@@ -271,12 +227,7 @@ impl EvaluatorHandle {
         detail_level: usize,
     ) -> Result<Option<Media>, EvaluatorGone> {
         let (reply, rx) = oneshot::channel();
-        self.submit(Job::Inspect {
-            code,
-            cursor_pos,
-            detail_level,
-            reply,
-        })?;
+        self.submit(Job::Inspect { code, cursor_pos, detail_level, reply })?;
         rx.await.map_err(|_| EvaluatorGone)
     }
 
@@ -326,18 +277,10 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 
 fn run_job<L: Language>(lang: &mut L, interrupt: &AtomicBool, job: Job) {
     match job {
-        Job::Execute {
-            code,
-            user_expressions,
-            events,
-        } => {
+        Job::Execute { code, user_expressions, events } => {
             // An interrupt that arrived while idle must not kill this cell.
             interrupt.store(false, Ordering::SeqCst);
-            let mut ctx = ExecContext {
-                events: &events,
-                interrupt,
-                pages: Vec::new(),
-            };
+            let mut ctx = ExecContext { events: &events, interrupt, pages: Vec::new() };
             // A panicking language must not take the kernel down.
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 let result = lang.execute(&code, &mut ctx);
@@ -350,50 +293,27 @@ fn run_job<L: Language>(lang: &mut L, interrupt: &AtomicBool, job: Job) {
                         exprs.push((name, value));
                     }
                 }
-                ExecOutcome {
-                    result,
-                    user_expressions: exprs,
-                    pages: std::mem::take(&mut ctx.pages),
-                }
+                ExecOutcome { result, user_expressions: exprs, pages: std::mem::take(&mut ctx.pages) }
             }))
             .unwrap_or_else(|p| ExecOutcome {
-                result: Err(EvalError::new(
-                    "InternalError",
-                    format!("evaluator panicked: {}", panic_message(p)),
-                )),
+                result: Err(EvalError::new("InternalError", format!("evaluator panicked: {}", panic_message(p)))),
                 user_expressions: Vec::new(),
                 pages: Vec::new(),
             });
             let _ = events.blocking_send(ExecEvent::Done(outcome));
         }
-        Job::Complete {
-            code,
-            cursor_pos,
-            reply,
-        } => {
-            let r = catch_unwind(AssertUnwindSafe(|| lang.complete(&code, cursor_pos)))
-                .unwrap_or_else(|_| Completion {
-                    cursor_start: cursor_pos,
-                    cursor_end: cursor_pos,
-                    ..Default::default()
-                });
+        Job::Complete { code, cursor_pos, reply } => {
+            let r = catch_unwind(AssertUnwindSafe(|| lang.complete(&code, cursor_pos))).unwrap_or_else(|_| {
+                Completion { cursor_start: cursor_pos, cursor_end: cursor_pos, ..Default::default() }
+            });
             let _ = reply.send(r);
         }
-        Job::Inspect {
-            code,
-            cursor_pos,
-            detail_level,
-            reply,
-        } => {
-            let r = catch_unwind(AssertUnwindSafe(|| {
-                lang.inspect(&code, cursor_pos, detail_level)
-            }))
-            .unwrap_or(None);
+        Job::Inspect { code, cursor_pos, detail_level, reply } => {
+            let r = catch_unwind(AssertUnwindSafe(|| lang.inspect(&code, cursor_pos, detail_level))).unwrap_or(None);
             let _ = reply.send(r);
         }
         Job::IsComplete { code, reply } => {
-            let r = catch_unwind(AssertUnwindSafe(|| lang.is_complete(&code)))
-                .unwrap_or(Completeness::Unknown);
+            let r = catch_unwind(AssertUnwindSafe(|| lang.is_complete(&code))).unwrap_or(Completeness::Unknown);
             let _ = reply.send(r);
         }
         Job::Shutdown => {}

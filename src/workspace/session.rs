@@ -16,8 +16,7 @@
 //! An error keeps its line and column relative to the cell. A running cell
 //! stops at its next script operation when the [`Session::interrupt_flag`]
 //! is raised; a Polars query that is already executing runs to its end
-//! unless Polars' own abort is raised too (the kernel does, see
-//! [`crate::kernel`]).
+//! unless Polars' own abort is raised too (the Jupyter kernel does).
 
 use super::{Members, Request, Sources, Workspace};
 use crate::catalog::Catalog;
@@ -64,7 +63,10 @@ pub enum Value {
     Bool(bool),
     Text(String),
     /// Any other value, as Rhai prints it, with its type.
-    Other { type_name: String, text: String },
+    Other {
+        type_name: String,
+        text: String,
+    },
 }
 
 /// Which chart of results.
@@ -121,10 +123,18 @@ pub fn docs() -> Vec<FunctionDoc> {
             &["explain(rule | fn | measure, period) -> Members", "explain(rule | fn, period, unit) -> Members"],
             "Who is behind a number: one row per member with the numerator, exclusion, exception and denominator flags, for every unit or one unit (a kommune code, plejeenhed id or region code).",
         ),
-        doc("plan", &["plan(rule | fn | measure, period) -> Plan"], "The optimized Polars plan of a measure's result rows (kommune level)."),
+        doc(
+            "plan",
+            &["plan(rule | fn | measure, period) -> Plan"],
+            "The optimized Polars plan of a measure's result rows (kommune level).",
+        ),
         doc(
             "run_chart",
-            &["run_chart(results) -> Chart", "run_chart(results, unit) -> Chart", "run_chart(results, unit, stratum) -> Chart"],
+            &[
+                "run_chart(results) -> Chart",
+                "run_chart(results, unit) -> Chart",
+                "run_chart(results, unit, stratum) -> Chart",
+            ],
             "A run chart of one unit's series (the first kommune, stratum alle, unless given): points, median, runs signals, control limits.",
         ),
         doc(
@@ -132,7 +142,11 @@ pub fn docs() -> Vec<FunctionDoc> {
             &["funnel(results) -> Chart", "funnel(results, period) -> Chart"],
             "A funnel plot across units of one period (the latest unless given): plejeenheder when there are any, else kommuner; stratum alle.",
         ),
-        doc("bars", &["bars(results) -> Chart", "bars(results, period) -> Chart"], "Bars by stratum for the first kommune in one period (the latest unless given), with intervals."),
+        doc(
+            "bars",
+            &["bars(results) -> Chart", "bars(results, period) -> Chart"],
+            "Bars by stratum for the first kommune in one period (the latest unless given), with intervals.",
+        ),
         doc("tables", &["tables() -> text"], "The tables of the current data directory."),
         doc(
             "display",
@@ -143,15 +157,26 @@ pub fn docs() -> Vec<FunctionDoc> {
 }
 
 /// The data the cells' `table(..)` reads: replaced by `use_data`.
-struct CurrentData(RefCell<Arc<DataSource>>);
+struct CurrentData(std::sync::RwLock<Arc<DataSource>>);
+
+impl CurrentData {
+    fn get(&self) -> Arc<DataSource> {
+        // A poisoned lock only means a panic elsewhere; the data is intact.
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, data: Arc<DataSource>) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = data;
+    }
+}
 
 impl TableSource for CurrentData {
     fn table(&self, name: &str) -> std::result::Result<LazyFrame, TableUnavailable> {
-        self.0.borrow().table(name)
+        self.get().table(name)
     }
 
     fn key(&self, name: &str) -> Option<Vec<String>> {
-        self.0.borrow().key(name)
+        self.get().key(name)
     }
 }
 
@@ -191,7 +216,10 @@ fn period_of(value: &Dynamic) -> Res<Period> {
     if let Some(period) = value.clone().try_cast::<Period>() {
         return Ok(period);
     }
-    let text = value.clone().into_string().map_err(|t| failure(format!("expected a period such as \"2025-06\", found {t}")))?;
+    let text = value
+        .clone()
+        .into_string()
+        .map_err(|t| failure(format!("expected a period such as \"2025-06\", found {t}")))?;
     Period::parse(&text).ok_or_else(|| failure(format!("\"{text}\" is not a period; write 2025-06, 2025-Q1 or 2025")))
 }
 
@@ -241,7 +269,12 @@ fn subject(value: &Dynamic) -> Res<Subject> {
 
 impl State {
     /// The measure `subject` defines for `period`.
-    fn measure(&self, context: &NativeCallContext, subject: &Subject, period: &Period) -> std::result::Result<Measure, RuleError> {
+    fn measure(
+        &self,
+        context: &NativeCallContext,
+        subject: &Subject,
+        period: &Period,
+    ) -> std::result::Result<Measure, RuleError> {
         match subject {
             Subject::Rule(rule) => self.workspace.engine().evaluate(rule, period),
             Subject::Draft(f) => {
@@ -266,7 +299,12 @@ impl State {
             Subject::Draft(f) => {
                 let sha256 = crate::data::hex(&Sha256::digest(self.source.as_bytes()));
                 let rule = RuleRef { id: f.fn_name(), path: &self.cell };
-                self.workspace.evaluate_measure(rule, &sha256, &|period| self.measure(context, subject, period), request)
+                self.workspace.evaluate_measure(
+                    rule,
+                    &sha256,
+                    &|period| self.measure(context, subject, period),
+                    request,
+                )
             }
         }
         .map_err(raised)
@@ -311,7 +349,8 @@ pub fn demo_data() -> Result<PathBuf> {
     std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
     let temp = tempfile::Builder::new().prefix(".demo-").tempdir_in(&parent).map_err(|e| Error::io(&parent, e))?;
     let kommuner = crate::catalog::Kommuner::standard();
-    let kommune = kommuner.find(crate::synth::DEMO_KOMMUNE).cloned().expect("the demo municipality is in the catalogue");
+    let kommune =
+        kommuner.find(crate::synth::DEMO_KOMMUNE).cloned().expect("the demo municipality is in the catalogue");
     let options = crate::synth::demo_options(kommune, 2);
     crate::synth::generate(&options, temp.path(), &|_, _| {})
         .map_err(|e| Error::io(temp.path(), std::io::Error::other(e.to_string())))?;
@@ -342,7 +381,7 @@ impl Session {
     pub fn with_interrupt(mut workspace: Workspace, interrupt: Arc<AtomicBool>) -> Self {
         let data_dir = workspace.data().has_dir().then(|| workspace.data().dir.clone());
         workspace.watch_interrupt(interrupt.clone());
-        let data = Arc::new(CurrentData(RefCell::new(workspace.data().clone())));
+        let data = Arc::new(CurrentData(std::sync::RwLock::new(workspace.data().clone())));
         let mut engine = RuleEngine::new(data.clone(), workspace.rules_source().clone(), Self::limits());
         engine.watch_interrupt(interrupt.clone());
         let state = Rc::new(RefCell::new(State {
@@ -399,6 +438,12 @@ impl Session {
     pub fn take_displays(&mut self) -> Vec<Value> {
         let displays = std::mem::take(&mut self.state.borrow_mut().displays);
         displays.into_iter().map(|v| self.value(v)).collect()
+    }
+
+    /// The label of the last cell run (`cell 3`), which names its errors and
+    /// the results of a measure it ends with.
+    pub fn cell_label(&self) -> String {
+        self.state.borrow().cell.display().to_string()
     }
 
     /// The names of the variables in scope, for completion.
@@ -466,9 +511,9 @@ impl Session {
         take!(value, Expr, Value::Expr);
         let period = self.scope.get_value::<Period>("period");
         take!(value, Measure, |m| {
-            let period = period.clone().unwrap_or_else(|| {
-                Period::containing(chrono::Local::now().date_naive(), PeriodKind::Month).previous()
-            });
+            let period = period
+                .clone()
+                .unwrap_or_else(|| Period::containing(chrono::Local::now().date_naive(), PeriodKind::Month).previous());
             Value::Measure(Box::new(m), period)
         });
         take!(value, Results, |r| Value::Results(Box::new(r)));
@@ -511,7 +556,8 @@ fn series(results: &Results, unit: Option<&str>, stratum: Option<&str>) -> Res<V
         .or_else(|| results.rows.first())
         .ok_or_else(|| failure("the results are empty"))?;
     let unit = unit.unwrap_or(&first.unit_code);
-    let stratum = stratum.unwrap_or(if results.rows.iter().any(|r| r.stratum == "alle") { "alle" } else { &first.stratum });
+    let stratum =
+        stratum.unwrap_or(if results.rows.iter().any(|r| r.stratum == "alle") { "alle" } else { &first.stratum });
     let rows: Vec<ResultRow> = results
         .rows
         .iter()
@@ -619,7 +665,12 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
     });
 
     let s = state.clone();
-    let evaluate = move |context: NativeCallContext, what: Dynamic, from: Dynamic, to: Dynamic, at: Option<Dynamic>| -> Res<Results> {
+    let evaluate = move |context: NativeCallContext,
+                         what: Dynamic,
+                         from: Dynamic,
+                         to: Dynamic,
+                         at: Option<Dynamic>|
+          -> Res<Results> {
         let state = s.borrow();
         let subject = subject(&what)?;
         let levels = match at {
@@ -633,11 +684,18 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
     engine.register_fn("evaluate", move |c: NativeCallContext, what: Dynamic, from: Dynamic, to: Dynamic| {
         e(c, what, from, to, None)
     });
-    engine.register_fn("evaluate", move |c: NativeCallContext, what: Dynamic, from: Dynamic, to: Dynamic, at: Dynamic| {
-        evaluate(c, what, from, to, Some(at))
-    });
+    engine.register_fn(
+        "evaluate",
+        move |c: NativeCallContext, what: Dynamic, from: Dynamic, to: Dynamic, at: Dynamic| {
+            evaluate(c, what, from, to, Some(at))
+        },
+    );
     let s = state.clone();
-    let explain = move |context: NativeCallContext, what: Dynamic, period: Dynamic, unit: Option<ImmutableString>| -> Res<Members> {
+    let explain = move |context: NativeCallContext,
+                        what: Dynamic,
+                        period: Dynamic,
+                        unit: Option<ImmutableString>|
+          -> Res<Members> {
         let state = s.borrow();
         let period = period_of(&period)?;
         let level = unit.as_deref().map(|u| state.level_of(u)).unwrap_or(UnitLevel::Kommune);
@@ -656,9 +714,12 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
     };
     let x = explain.clone();
     engine.register_fn("explain", move |c: NativeCallContext, what: Dynamic, period: Dynamic| x(c, what, period, None));
-    engine.register_fn("explain", move |c: NativeCallContext, what: Dynamic, period: Dynamic, unit: ImmutableString| {
-        explain(c, what, period, Some(unit))
-    });
+    engine.register_fn(
+        "explain",
+        move |c: NativeCallContext, what: Dynamic, period: Dynamic, unit: ImmutableString| {
+            explain(c, what, period, Some(unit))
+        },
+    );
 
     let s = state.clone();
     engine.register_fn("plan", move |context: NativeCallContext, what: Dynamic, period: Dynamic| -> Res<Plan> {
@@ -675,12 +736,15 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
                 (id, state.measure(&context, &subject, &period).map_err(|e| raised(Error::Rule(e)))?)
             }
         };
-        let text = crate::runner::explain_plan(&id, &measure, &period, UnitLevel::Kommune, state.workspace.dimensions())
-            .map_err(|e| raised(Error::query(format!("planning {id}"), &e)))?;
+        let text =
+            crate::runner::explain_plan(&id, &measure, &period, UnitLevel::Kommune, state.workspace.dimensions())
+                .map_err(|e| raised(Error::query(format!("planning {id}"), &e)))?;
         Ok(Plan(text))
     });
 
-    engine.register_fn("run_chart", |r: Results| -> Res<Chart> { Ok(Chart { kind: ChartKind::Run, rows: series(&r, None, None)? }) });
+    engine.register_fn("run_chart", |r: Results| -> Res<Chart> {
+        Ok(Chart { kind: ChartKind::Run, rows: series(&r, None, None)? })
+    });
     engine.register_fn("run_chart", |r: Results, unit: ImmutableString| -> Res<Chart> {
         Ok(Chart { kind: ChartKind::Run, rows: series(&r, Some(&unit), None)? })
     });
@@ -689,9 +753,17 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
     });
     let funnel = |r: Results, period: Option<Dynamic>| -> Res<Chart> {
         let period = chart_period(&r, period.as_ref())?;
-        let level = if r.rows.iter().any(|x| x.unit_level == UnitLevel::Plejeenhed) { UnitLevel::Plejeenhed } else { UnitLevel::Kommune };
-        let rows: Vec<ResultRow> =
-            r.rows.iter().filter(|x| x.period == period && x.unit_level == level && x.stratum == "alle").cloned().collect();
+        let level = if r.rows.iter().any(|x| x.unit_level == UnitLevel::Plejeenhed) {
+            UnitLevel::Plejeenhed
+        } else {
+            UnitLevel::Kommune
+        };
+        let rows: Vec<ResultRow> = r
+            .rows
+            .iter()
+            .filter(|x| x.period == period && x.unit_level == level && x.stratum == "alle")
+            .cloned()
+            .collect();
         if rows.is_empty() {
             return Err(failure(format!("no results for {} at {} level", period.label(), level.name())));
         }
@@ -701,7 +773,8 @@ fn register(engine: &mut rhai::Engine, state: &Shared) {
     engine.register_fn("funnel", move |r: Results, period: Dynamic| funnel(r, Some(period)));
     let bars = |r: Results, period: Option<Dynamic>| -> Res<Chart> {
         let period = chart_period(&r, period.as_ref())?;
-        let first = r.rows.iter().find(|x| x.unit_level == UnitLevel::Kommune).ok_or_else(|| failure("no kommune rows"))?;
+        let first =
+            r.rows.iter().find(|x| x.unit_level == UnitLevel::Kommune).ok_or_else(|| failure("no kommune rows"))?;
         let rows: Vec<ResultRow> =
             r.rows.iter().filter(|x| x.period == period && x.unit_code == first.unit_code).cloned().collect();
         Ok(Chart { kind: ChartKind::Bars, rows })
@@ -742,7 +815,7 @@ fn reopen(state: &Shared, sources: Sources, demo: bool) -> Res<String> {
         summary.push_str(&format!("\n{problem}"));
     }
     let mut state = state.borrow_mut();
-    *state.data.0.borrow_mut() = workspace.data().clone();
+    state.data.set(workspace.data().clone());
     state.data_dir = sources.data;
     state.demo = demo;
     state.workspace = Rc::new(workspace);

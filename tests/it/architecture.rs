@@ -6,7 +6,7 @@ use crate::common::repo;
 use std::collections::BTreeSet;
 
 /// What each module may use.
-const ALLOWED: [(&str, &[&str]); 12] = [
+const ALLOWED: [(&str, &[&str]); 13] = [
     ("stats", &[]),
     ("catalog", &["stats"]),
     ("synth", &["catalog"]),

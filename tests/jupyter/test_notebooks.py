@@ -89,7 +89,7 @@ def test_the_tour(demo_cache, tmp_path):
 def test_writing_a_new_rule(demo_cache, tmp_path):
     nb = execute("02-ny-regel.ipynb", tmp_path)
     plain, html, _ = outputs(cell_with(nb, "fn forebyggelige_plejehjem"))
-    assert "juni 2025" in html and "pr. 1.000" in plain
+    assert "Odder (kommune)" in plain and "2025" in html and "pr. 1.000" in plain
     _, _, svg = outputs(cell_with(nb, "let udkast"))
     assert run_chart_points(svg) == 8, "one point per quarter of 2024–2025"
     saved = tmp_path / "mine-regler" / "po.2.forebyggelige-indlaeggelser-plejehjem.rhai"
