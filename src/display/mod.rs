@@ -10,7 +10,9 @@
 //!
 //! Every entry point returns a [`Bundle`]: a MIME bundle with `text/plain`
 //! always, and `text/html` and/or `image/svg+xml`. Nothing here reads a
-//! file or runs a query: it takes rows and frames and returns text.
+//! file or runs a query — it takes rows and frames and returns text —
+//! except [`table_preview`]: a lazy table has no rows until its first and
+//! last are read.
 //!
 //! ```
 //! use kvalitet::display;
@@ -27,7 +29,9 @@ pub mod marker;
 pub mod svg;
 
 use crate::catalog::Catalog;
+use crate::engine::Table;
 use crate::results::{ResultRow, Results};
+use crate::workspace::Members;
 use format::ValueFormat;
 use polars::prelude::DataFrame;
 use std::io::Write;
@@ -65,6 +69,19 @@ pub fn frame_table(frame: &DataFrame) -> Bundle {
 pub fn frame_excerpt(frame: &DataFrame, total: usize) -> Bundle {
     let (html, plain) = html::frame_excerpt(frame, total);
     Bundle::of_html(html, plain)
+}
+
+/// A lazy table of the rule language as a notebook shows it: its origin,
+/// its shape, and its first and last rows (read now; the middle is not).
+pub fn table_preview(table: &Table) -> crate::error::Result<Bundle> {
+    let (shown, total) = crate::runner::preview(&table.frame, html::EDGE_ROWS)
+        .map_err(|e| crate::error::Error::query(format!("reading {}", table.origin), &e))?;
+    let mut bundle = frame_excerpt(&shown, total);
+    bundle.plain = format!("{}\n{}", table.origin, bundle.plain);
+    bundle.html = bundle
+        .html
+        .map(|h| format!("<div style=\"color:#555;font-size:85%\">{}</div>{h}", html::escape(&table.origin)));
+    Ok(bundle)
 }
 
 /// A measure's or national indicator's catalogue entry as a card: title,
@@ -184,12 +201,32 @@ impl Results {
     /// catalogue is the built-in one. The one place outside the command
     /// line that prints: evcxr reads displays from stdout.
     pub fn evcxr_display(&self) {
-        let bundle = results_table(&self.rows, &Catalog::standard());
-        let text = evcxr_text(&bundle);
-        let mut out = std::io::stdout().lock();
-        // A closed stdout leaves nothing to show the error to.
-        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+        print_evcxr(&results_table(&self.rows, &Catalog::standard()));
     }
+}
+
+impl Table {
+    /// evcxr's rich display: the table's first and last rows as HTML and
+    /// text (the query runs now), or what went wrong.
+    pub fn evcxr_display(&self) {
+        let bundle = table_preview(self).unwrap_or_else(|e| Bundle { plain: e.to_string(), html: None, svg: None });
+        print_evcxr(&bundle);
+    }
+}
+
+impl Members {
+    /// evcxr's rich display: the members behind a number as a table.
+    pub fn evcxr_display(&self) {
+        print_evcxr(&frame_table(&self.listing));
+    }
+}
+
+/// Writes a bundle's evcxr blocks to stdout in one write.
+fn print_evcxr(bundle: &Bundle) {
+    let text = evcxr_text(bundle);
+    let mut out = std::io::stdout().lock();
+    // A closed stdout leaves nothing to show the error to.
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }
 
 /// The evcxr blocks of a bundle: HTML (or SVG) first, then plain text.

@@ -14,7 +14,6 @@ use crate::runner::RuleRef;
 use crate::workspace::session::{self, ChartKind, Session, Value};
 use crate::workspace::{Request, Sources, Workspace};
 use jupyter_protocol::{Media, MediaType};
-use polars::prelude::*;
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -80,24 +79,7 @@ impl Cells {
         let catalog = self.session.catalog();
         let bundle = match value {
             Value::Nothing => return Ok(None),
-            Value::Table(table) => {
-                let frame = table.frame.clone();
-                let rows = frame.clone().select([len().alias("rows")]).collect();
-                let rows = rows.map_err(|e| Error::query(format!("counting the rows of {}", table.origin), &e))?;
-                let total = rows.column("rows").ok().and_then(|c| c.u32().ok()?.get(0)).unwrap_or(0) as usize;
-                let edge = display::html::EDGE_ROWS;
-                let shown = if total > display::html::MAX_ROWS {
-                    let head = frame.clone().limit(edge as u32).collect();
-                    let tail = frame.tail(edge as u32).collect();
-                    head.and_then(|mut h| tail.and_then(|t| h.vstack_mut(&t).map(|_| ())).map(|()| h))
-                } else {
-                    frame.collect()
-                };
-                let shown = shown.map_err(|e| Error::query(format!("reading {}", table.origin), &e))?;
-                let mut bundle = display::frame_excerpt(&shown, total);
-                bundle.plain = format!("{}\n{}", table.origin, bundle.plain);
-                bundle
-            }
+            Value::Table(table) => display::table_preview(&table)?,
             Value::Expr(expr) => display::preformatted("Udtryk", &format!("{:?}", expr.0)),
             Value::Measure(measure, period) => {
                 let workspace = self.session.workspace();

@@ -204,3 +204,17 @@ pub fn explain_plan(
 ) -> PolarsResult<String> {
     aggregate::plan(measure_id, measure, period, &[level], dimensions)?.results.explain(true)
 }
+
+/// The first and last `edge` rows of a lazy table (all of it when it has
+/// at most `2 × edge` rows), and how many rows it has: what a notebook
+/// shows of a table without reading the middle into memory.
+pub fn preview(frame: &LazyFrame, edge: usize) -> PolarsResult<(DataFrame, usize)> {
+    let rows = frame.clone().select([len().alias("rows")]).collect()?;
+    let total = rows.column("rows")?.u32()?.get(0).unwrap_or(0) as usize;
+    if total <= 2 * edge {
+        return Ok((frame.clone().collect()?, total));
+    }
+    let mut shown = frame.clone().limit(edge as u32).collect()?;
+    shown.vstack_mut(&frame.clone().tail(edge as u32).collect()?)?;
+    Ok((shown, total))
+}

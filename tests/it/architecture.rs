@@ -15,7 +15,7 @@ const ALLOWED: [(&str, &[&str]); 13] = [
     ("results", &["catalog", "data", "engine", "error", "stats"]),
     ("runner", &["catalog", "data", "engine", "results"]),
     ("workspace", &["catalog", "data", "engine", "error", "results", "runner", "stats", "synth"]),
-    ("display", &["catalog", "engine", "results", "stats"]),
+    ("display", &["catalog", "engine", "error", "results", "runner", "stats", "workspace"]),
     ("report", &["catalog", "display", "engine", "error", "results", "stats"]),
     ("error", &["catalog", "data", "engine"]),
     ("kernel", &["catalog", "data", "display", "engine", "error", "results", "runner", "workspace"]),
