@@ -18,13 +18,13 @@ use std::path::PathBuf;
 pub enum Error {
     /// Input data that could not be read or is not valid.
     #[error("data error: {0}")]
-    Data(#[from] DataError),
+    Data(DataError),
     /// A rule that does not compile, build a plan or run.
     #[error("rule error: {0}")]
-    Rule(#[from] RuleError),
+    Rule(RuleError),
     /// The catalogue, or a rules directory measured against it.
     #[error("catalogue error: {0}")]
-    Catalog(#[from] CatalogError),
+    Catalog(CatalogError),
     /// A results file that cannot be read back or is not a kvalitet results
     /// table.
     #[error("results error: {file}: {message}")]
@@ -87,6 +87,26 @@ impl Error {
 
 fn suggestion_text(suggestions: &[String]) -> String {
     if suggestions.is_empty() { String::new() } else { format!("; did you mean {}?", suggestions.join(", ")) }
+}
+
+// The wrapped errors are the message, not a cause behind it: an error
+// chain would print them twice.
+impl From<DataError> for Error {
+    fn from(error: DataError) -> Self {
+        Self::Data(error)
+    }
+}
+
+impl From<RuleError> for Error {
+    fn from(error: RuleError) -> Self {
+        Self::Rule(error)
+    }
+}
+
+impl From<CatalogError> for Error {
+    fn from(error: CatalogError) -> Self {
+        Self::Catalog(error)
+    }
 }
 
 /// The library's result type.

@@ -117,6 +117,9 @@ struct CheckArgs {
 /// Runs the command line and returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Kernel(_)) {
+        quiet_on_closed_pipe();
+    }
     let outcome = match cli.command {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
@@ -134,6 +137,30 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// A closed stdout (`kvalitet catalog | head`) ends the process as it
+/// ends any Unix tool — by SIGPIPE, quietly — instead of a panic on the
+/// next `println!`. Not for the kernel, whose clients may go away while it
+/// writes to their sockets.
+fn quiet_on_closed_pipe() {
+    // SAFETY: setting a signal's disposition to its default, before any
+    // thread is started, has no memory effects.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// A progress bar on stderr, or none: with `--quiet`, when stderr is not a
+/// terminal (a log file, a pipe), or when `NO_COLOR` asks for plain output.
+fn progress_bar(quiet: bool, length: u64, template: &str) -> indicatif::ProgressBar {
+    let plain = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if quiet || plain || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(length);
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("a valid template").progress_chars("=> "));
+    bar
 }
 
 /// Parses a period given as `--{what}`.
@@ -197,6 +224,9 @@ fn open(sources: &Sources) -> anyhow::Result<Workspace> {
     for problem in workspace.data_problems() {
         eprintln!("data error: {problem}");
     }
+    for warning in workspace.data().warnings() {
+        eprintln!("warning: {warning}");
+    }
     Ok(workspace)
 }
 
@@ -216,16 +246,7 @@ fn run_and_write(
     if workspace.rules().is_empty() {
         return Err(crate::error::Error::NoRules(workspace.rules_source().label()).into());
     }
-    let bar = if quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::new(workspace.rules().len() as u64)
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} rules {msg}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = progress_bar(quiet, workspace.rules().len() as u64, "{spinner} [{bar:30}] {pos}/{len} rules {msg}");
     let outcome = workspace.run(request, |progress| {
         bar.set_position(progress.done as u64);
         bar.set_message(progress.rule_id.to_string());

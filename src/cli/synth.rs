@@ -74,12 +74,7 @@ fn find_kommune(kommuner: &Kommuner, name: &str) -> anyhow::Result<crate::catalo
 
 /// Generates with a progress bar.
 fn generate(options: &SynthOptions, out: &Path, quiet: bool) -> anyhow::Result<Summary> {
-    let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} chunks of citizens {elapsed}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    let bar = super::progress_bar(quiet, 0, "{spinner} [{bar:30}] {pos}/{len} chunks of citizens {elapsed}");
     let summary = synth::generate(options, out, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);

@@ -40,8 +40,12 @@ pub enum TableUnavailable {
         /// The tables it has.
         found: Vec<String>,
     },
-    /// The table is there but did not validate.
-    #[error("table \"{name}\" could not be loaded: {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    /// The table is there but did not validate (its errors are reported
+    /// once, when the data is opened).
+    #[error(
+        "table \"{name}\" is unavailable: it did not load (see the data error above for {})",
+        errors.first().map(|e| e.file.display().to_string()).unwrap_or_default()
+    )]
     Invalid {
         name: String,
         /// What was wrong with it.
@@ -60,9 +64,45 @@ pub trait TableSource {
     }
 }
 
-/// The first line of a Polars error, which is the part worth showing.
+/// The first line of a Polars error, which is the part worth showing, in
+/// the user's terms where Polars' words are known to mislead (it says
+/// "rows" for the fields of a CSV line).
 pub fn polars_message(error: &PolarsError) -> String {
-    error.to_string().lines().next().unwrap_or_default().trim().to_string()
+    let first = error.to_string().lines().next().unwrap_or_default().trim().to_string();
+    let translated = if first.contains("found more fields than defined in 'Schema'") {
+        "a line has more fields than the header (a missing line break, or an unquoted separator)".to_string()
+    } else if let Some(counts) = first.strip_prefix("expected ").filter(|_| first.contains(" rows, actual ")) {
+        format!("a line has another number of fields than the header ({})", counts.replace("rows", "fields"))
+    } else {
+        first
+    };
+    clip(&translated)
+}
+
+/// Text longer than this is cut in messages.
+const LONGEST_QUOTED: usize = 120;
+
+/// Text from data as a message shows it: whole when short, otherwise its
+/// start and how long it is, so that a broken export with a value of
+/// megabytes does not flood the terminal.
+pub fn clip(text: &str) -> String {
+    let length = text.chars().count();
+    if length <= LONGEST_QUOTED {
+        return text.to_string();
+    }
+    let start: String = text.chars().take(LONGEST_QUOTED / 2).collect();
+    format!("{start}… ({length} characters in all)")
+}
+
+/// A value from data in quotes, cut like [`clip`]: `"31-02-1950"`, or
+/// `"99999…" (a value of 5000000 characters)`.
+pub fn quote(text: &str) -> String {
+    let length = text.chars().count();
+    if length <= LONGEST_QUOTED {
+        return format!("\"{text}\"");
+    }
+    let start: String = text.chars().take(LONGEST_QUOTED / 2).collect();
+    format!("\"{start}…\" (a value of {length} characters)")
 }
 
 /// Lower-case hex of bytes (for SHA-256 digests).
@@ -132,6 +172,8 @@ impl Format {
 pub struct LoadedTable {
     pub frame: LazyFrame,
     pub files: Vec<PathBuf>,
+    /// Whether the table has no rows (a header only).
+    pub empty: bool,
 }
 
 /// The tables of one data directory.
@@ -200,6 +242,32 @@ impl DataSource {
     /// The validated table of that name.
     pub fn get(&self, name: &str) -> Option<&LoadedTable> {
         self.tables.get(name)?.as_ref().ok()
+    }
+
+    /// The standard tables that have no rows: measures that read them have
+    /// no data, and are not to be reported as zero.
+    pub fn empty_tables(&self) -> std::collections::BTreeSet<String> {
+        self.tables
+            .iter()
+            .filter(|(name, t)| self.keys.contains_key(*name) && t.as_ref().is_ok_and(|t| t.empty))
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// Warnings about tables that loaded but will not give numbers: a
+    /// standard table without rows.
+    pub fn warnings(&self) -> Vec<DataError> {
+        self.empty_tables()
+            .iter()
+            .filter_map(|name| self.get(name))
+            .map(|t| {
+                DataError::file(
+                    &t.files[0],
+                    "the table is empty (a header and no rows); measures that read it have no data and are left \
+                     out of the results",
+                )
+            })
+            .collect()
     }
 
     /// Every problem found while loading, in table order.
@@ -280,8 +348,8 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
                 numbering = file_numbering;
                 frame
             }
-            Err(message) => {
-                errors.push(DataError::file(file, message));
+            Err(error) => {
+                errors.push(error);
                 continue;
             }
         };
@@ -293,11 +361,17 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
     if !errors.is_empty() {
         return Err(errors);
     }
+    if let Some(error) = disagreeing_parts(name, files, &mut frames) {
+        return Err(vec![error]);
+    }
     let frame = if frames.len() == 1 {
         frames.pop().expect("one frame")
     } else {
         concat(frames, UnionArgs::default()).map_err(|e| {
-            vec![DataError::file(&files[0], format!("the files of table {name} do not fit together: {e}"))]
+            vec![DataError::file(
+                &files[0],
+                format!("the files of table {name} do not fit together: {}", polars_message(&e)),
+            )]
         })?
     };
     if let Some(schema) = schema {
@@ -305,13 +379,47 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
         let numbering = if files.len() == 1 { numbering } else { RowNumbering::Row };
         validate::check_unique_key(name, files, &frame, &schema.key, numbering).map_err(|e| vec![e])?;
     }
-    let frame = if in_memory(files) {
-        let typed = frame.collect().map_err(|e| vec![DataError::file(&files[0], e.to_string())])?;
-        typed.lazy()
+    let (frame, empty) = if in_memory(files) {
+        let typed = frame.collect().map_err(|e| vec![DataError::file(&files[0], polars_message(&e))])?;
+        let empty = typed.height() == 0;
+        (typed.lazy(), empty)
     } else {
-        frame
+        (frame, false)
     };
-    Ok(LoadedTable { frame, files: files.to_vec() })
+    Ok(LoadedTable { frame, files: files.to_vec(), empty })
+}
+
+/// The first part file of a table folder whose columns or types differ
+/// from the first file's, named together with it: parts that disagree
+/// would be read as one table by chance.
+fn disagreeing_parts(name: &str, files: &[PathBuf], frames: &mut [LazyFrame]) -> Option<DataError> {
+    let mut schemas = Vec::with_capacity(frames.len());
+    for (file, frame) in files.iter().zip(frames.iter_mut()) {
+        match frame.collect_schema() {
+            Ok(schema) => schemas.push(schema),
+            Err(e) => return Some(DataError::file(file, polars_message(&e))),
+        }
+    }
+    let first = schemas.first()?;
+    for (file, schema) in files.iter().zip(&schemas).skip(1) {
+        let difference = if let Some(missing) = first.iter_names().find(|n| schema.get(n).is_none()) {
+            format!("it has no column {missing}")
+        } else if let Some(extra) = schema.iter_names().find(|n| first.get(n).is_none()) {
+            format!("it has a column {extra} that the first file has not")
+        } else if let Some((column, dtype)) = schema.iter().find(|(n, t)| first.get(n) != Some(*t)) {
+            format!(
+                "its column {column} is {dtype} where the first file's is {}",
+                first.get(column).expect("the same names")
+            )
+        } else {
+            continue;
+        };
+        return Some(DataError::file(
+            file,
+            format!("the part files of table {name} disagree with {}: {difference}", files[0].display()),
+        ));
+    }
+    None
 }
 
 /// Tables whose files are at most this large are read into memory once,
@@ -327,18 +435,18 @@ fn in_memory(files: &[PathBuf]) -> bool {
 }
 
 /// Opens one file lazily (Parquet, IPC) or reads it as text (CSV).
-fn open_file(path: &Path) -> Result<(LazyFrame, RowNumbering), String> {
-    let path_text = path.to_str().ok_or("the file name is not valid UTF-8")?;
+fn open_file(path: &Path) -> Result<(LazyFrame, RowNumbering), DataError> {
+    let path_text = path.to_str().ok_or_else(|| DataError::file(path, "the file name is not valid UTF-8"))?;
     match Format::of(path) {
         Some(Format::Parquet) => LazyFrame::scan_parquet(PlRefPath::new(path_text), ScanArgsParquet::default())
             .map(|f| (f, RowNumbering::Row))
-            .map_err(|e| format!("cannot read it as Parquet: {e}")),
+            .map_err(|e| DataError::file(path, format!("cannot read it as Parquet: {}", polars_message(&e)))),
         Some(Format::Ipc) => {
             LazyFrame::scan_ipc(PlRefPath::new(path_text), IpcScanOptions::default(), UnifiedScanArgs::default())
                 .map(|f| (f, RowNumbering::Row))
-                .map_err(|e| format!("cannot read it as Arrow IPC: {e}"))
+                .map_err(|e| DataError::file(path, format!("cannot read it as Arrow IPC: {}", polars_message(&e))))
         }
         Some(Format::Csv) => csv::read_text_columns(path).map(|df| (df.lazy(), RowNumbering::CsvLine)),
-        None => Err("unknown file type; use .parquet, .arrow/.ipc or .csv".into()),
+        None => Err(DataError::file(path, "unknown file type; use .parquet, .arrow/.ipc or .csv")),
     }
 }

@@ -177,7 +177,7 @@ pub fn validate_file(
                         "the column is missing; expected {} ({}). Columns found: {}",
                         column.kind.expected(),
                         column.description,
-                        actual.iter_names().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                        super::clip(&actual.iter_names().map(|n| super::clip(n)).collect::<Vec<_>>().join(", "))
                     ),
                 ));
                 continue;
@@ -286,7 +286,7 @@ pub fn validate_file(
             .and_then(|c| c.u64().ok().and_then(|c| c.get(0)));
         let value = result.column("value").ok().and_then(|c| c.str().ok().and_then(|c| c.get(0).map(str::to_string)));
         let mut message = match value {
-            Some(v) => format!("\"{v}\" {}", check.message),
+            Some(v) => format!("{} {}", super::quote(&v), check.message),
             None => format!("the value {}", check.message),
         };
         if n > 1 {
@@ -372,7 +372,7 @@ pub fn check_unique_key(
                 .and_then(|c| c.cast(&DataType::String).ok())
                 .and_then(|c| c.str().ok().and_then(|s| s.get(0).map(str::to_string)))
                 .unwrap_or_default();
-            format!("{k}={value}")
+            format!("{k}={}", super::clip(&value))
         })
         .collect();
     let count = duplicates.column("__n").ok().and_then(|c| c.u32().ok().and_then(|c| c.get(0))).unwrap_or(2);

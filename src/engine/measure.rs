@@ -10,6 +10,7 @@
 //! executes a query.
 
 use polars::prelude::{Expr, LazyFrame};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,6 +31,8 @@ pub struct Table {
     pub derived: Option<Derived>,
     /// The many-to-one joins in its plan, to locate a violation.
     pub joins: Vec<JoinCheck>,
+    /// The input tables it reads, by name.
+    pub sources: BTreeSet<String>,
 }
 
 /// A join that expects at most one row of `right` per key, with its place
@@ -72,7 +75,15 @@ impl Table {
     /// A new table value with a fresh identity.
     pub fn new(frame: LazyFrame, origin: String, unique_key: Option<Vec<String>>, derived: Option<Derived>) -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(1);
-        Self { frame, origin, id: NEXT.fetch_add(1, Ordering::Relaxed), unique_key, derived, joins: Vec::new() }
+        Self {
+            frame,
+            origin,
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            unique_key,
+            derived,
+            joins: Vec::new(),
+            sources: BTreeSet::new(),
+        }
     }
 
     /// Whether rows are known to be distinct on `key` (it contains a
@@ -219,6 +230,15 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// The input tables the measure reads, by name.
+    pub fn tables(&self) -> BTreeSet<String> {
+        [Some(&self.base), self.numerator.as_ref(), self.exclusions.as_ref(), self.exceptions.as_ref()]
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t.sources.iter().cloned())
+            .collect()
+    }
+
     /// Every checked join in the measure's tables.
     pub fn join_checks(&self) -> impl Iterator<Item = &JoinCheck> {
         [Some(&self.base), self.numerator.as_ref(), self.exclusions.as_ref(), self.exceptions.as_ref()]

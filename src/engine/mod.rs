@@ -274,8 +274,15 @@ impl RuleEngine {
             self.engine.eval_ast_with_scope(&mut scope, &rule.ast).map_err(|e| RuleError::from_eval(&rule.path, &e))?;
         let type_name = value.type_name().to_string();
         value.try_cast::<Measure>().ok_or_else(|| {
-            RuleError::whole(
+            // The value a rule ends with is its last statement: point there.
+            let last = rule.source.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim().starts_with("//")).last();
+            let position = last.map_or(Position::new(1, 1), |(i, l)| {
+                let clamp = |n: usize| n.min(u16::MAX as usize - 1) as u16;
+                Position::new(clamp(i) + 1, clamp(l.len() - l.trim_start().len()) + 1)
+            });
+            RuleError::at(
                 &rule.path,
+                position,
                 format!(
                     "a rule must end with a measure such as proportion(numerator, denominator), rate(events, population, 1000), count(table), mean(table, \"column\") or median(table, \"column\"); this rule ended with a value of type {type_name}"
                 ),

@@ -248,6 +248,10 @@ impl Shell {
             self.execution_count += 1;
         }
         let count = ExecutionCount::new(self.execution_count);
+        // The evaluator is idle (requests are served in turn): an interrupt
+        // raised before now was meant for no cell; one raised from here on
+        // is meant for this one (see the evaluator module).
+        self.interrupt.store(false, Ordering::SeqCst);
         if !silent {
             self.iopub.publish(ExecuteInput { code: req.code.clone(), execution_count: count }, Some(msg)).await;
         }

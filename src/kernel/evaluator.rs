@@ -14,8 +14,11 @@
 //!
 //! Interrupts: the thread shares an `Arc<AtomicBool>` with the control task and
 //! the SIGINT handler. The language polls it through [`ExecContext`] (for Rhai:
-//! from `Engine::on_progress`). The flag is cleared when an execution starts,
-//! so an interrupt that arrives while idle does not kill the next cell.
+//! from `Engine::on_progress`). The shell task clears the flag when it takes
+//! an `execute_request` (the evaluator is idle then: requests are served in
+//! turn), before it announces the cell with `execute_input`; so an interrupt
+//! that arrived while idle does not kill the next cell, and one sent after
+//! `execute_input` is never lost to a thread that had not started yet.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -278,8 +281,6 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 fn run_job<L: Language>(lang: &mut L, interrupt: &AtomicBool, job: Job) {
     match job {
         Job::Execute { code, user_expressions, events } => {
-            // An interrupt that arrived while idle must not kill this cell.
-            interrupt.store(false, Ordering::SeqCst);
             let mut ctx = ExecContext { events: &events, interrupt, pages: Vec::new() };
             // A panicking language must not take the kernel down.
             let outcome = catch_unwind(AssertUnwindSafe(|| {

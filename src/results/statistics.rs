@@ -19,7 +19,7 @@ use crate::engine::{MeasureKind, PeriodKind};
 use crate::stats::interval::{self, CiMethod};
 use crate::stats::markers::{self, Band, Direction};
 use crate::stats::spc::{self, Baseline, MovingRange};
-use crate::stats::suppression::{self, Cell, ParentStatus, SuppressionReason, Thresholds};
+use crate::stats::suppression::{self, Cell, Counted, ParentStatus, SuppressionReason, Thresholds};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How one measure's rows are treated, from its catalogue entry.
@@ -225,9 +225,10 @@ fn primary(row: &ResultRow, settings: &MeasureSettings) -> Option<SuppressionRea
 }
 
 /// Complementary suppression to a fixed point: for every parent (kommune in
-/// region, plejeenhed in kommune) hide further siblings until no hidden
-/// count can be derived by subtraction; a parent whose children cannot be
-/// protected is hidden too. Citizens without a plejeenhed make the kommune
+/// region, plejeenhed in kommune, and a unit's `alle` row for the values
+/// of a breakdown) hide further siblings until no hidden count can be
+/// derived by subtraction; a parent whose children cannot be protected is
+/// hidden too. Citizens without a plejeenhed make the kommune
 /// larger than the sum of its plejeenheder; that remainder is treated as
 /// published (the cautious assumption). Rows in `fixed` keep what they
 /// carry (earlier results that were published as they are).
@@ -247,6 +248,7 @@ fn complementary(
         })
         .collect();
     let mut families: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut breakdowns: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, row) in rows.iter().enumerate() {
         if cell_counts(row).is_none() || fixed[i] {
             continue;
@@ -257,10 +259,20 @@ fn complementary(
         {
             families.entry(p).or_default().push(i);
         }
+        // A breakdown (type=fald, type=medicinering …) partitions the
+        // unit's `alle` row the same way.
+        if row.stratum.contains('=')
+            && let Some(&p) =
+                index.get(&(row.measure_id.as_str(), row.period.start, "alle", row.unit_level, row.unit_code.as_str()))
+        {
+            breakdowns.entry(p).or_default().push(i);
+        }
     }
+    let families: Vec<(usize, Vec<usize>)> = families.into_iter().chain(breakdowns).collect();
     for _ in 0..10 {
         let mut changed = false;
-        for (&parent, children) in &families {
+        for (parent, children) in &families {
+            let parent = *parent;
             let t = thresholds_for(rows[parent], settings.get(&rows[parent].measure_id));
             let (px, pn) = cell_counts(rows[parent]).expect("parents of counted rows are counted");
             let mut cells: Vec<Cell> = children
@@ -271,7 +283,8 @@ fn complementary(
                 })
                 .collect();
             let (sx, sn) = cells.iter().fold((0, 0), |(a, b), c| (a + c.numerator, b + c.denominator));
-            if px > sx || pn > sn {
+            let remainder = px > sx || pn > sn;
+            if remainder {
                 // The remainder outside every child, assumed known to a reader.
                 cells.push(Cell {
                     numerator: px.saturating_sub(sx),
@@ -280,14 +293,21 @@ fn complementary(
                 });
             }
             let status = if hidden[parent].is_some() { ParentStatus::Suppressed } else { ParentStatus::Published };
-            let outcome = suppression::complementary(&cells, status, &t);
+            let counted = match rows[parent].kind {
+                MeasureKind::Count => Counted::Events,
+                _ => Counted::Fraction,
+            };
+            let outcome = suppression::complementary(&cells, status, &t, counted);
             for (k, &c) in children.iter().enumerate() {
                 if hidden[c].is_none() && outcome.cells[k].is_some() {
                     hidden[c] = outcome.cells[k];
                     changed = true;
                 }
             }
-            if !outcome.protected && hidden[parent].is_none() && !fixed[parent] {
+            // The remainder is no published row that could be hidden: when
+            // protection needs it hidden, only hiding the parent protects.
+            let needs_remainder = remainder && outcome.cells[children.len()].is_some();
+            if (!outcome.protected || needs_remainder) && hidden[parent].is_none() && !fixed[parent] {
                 hidden[parent] = Some(SuppressionReason::Complementary);
                 changed = true;
             }

@@ -34,6 +34,8 @@ pub struct RuleRows {
     pub rows: Vec<ResultRow>,
     /// Unit levels or strata the measured rows cannot be attributed to.
     pub notes: Vec<String>,
+    /// The input tables the rule read, by name.
+    pub tables: std::collections::BTreeSet<String>,
 }
 
 /// Evaluates `measure` for every period and groups it by `levels`: every
@@ -59,11 +61,12 @@ pub fn run_rule(
         plans.push(plan);
         measures.push(measure);
     }
+    let tables = measures.iter().flat_map(Measure::tables).collect();
     let frame = execute(rule, plans, &measures)?;
     let rows = results::from_frame(&frame).map_err(|message| {
         RuleError::whole(rule.path, format!("the results of the plan do not fit the results table: {message}"))
     })?;
-    Ok(RuleRows { rows, notes })
+    Ok(RuleRows { rows, notes, tables })
 }
 
 /// Executes one rule's plans together; the subset checks' counts come

@@ -361,11 +361,21 @@ impl Workspace {
         let lead = request.statistics.enabled.then(|| first.previous());
         let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
         let (mut rows, mut earlier, mut failures, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let empty = self.data.empty_tables();
         for (done, Evaluable { rule, sha256, measure }) in items.iter().enumerate() {
             if self.engine.interrupt_flag().load(Ordering::Relaxed) {
                 return Err(Error::Interrupted);
             }
             match runner::run_rule(*rule, measure, &planned, &request.levels, &self.dimensions) {
+                Ok(evaluated) if evaluated.tables.iter().any(|t| empty.contains(t)) => {
+                    let tables: Vec<&str> =
+                        evaluated.tables.iter().filter(|t| empty.contains(*t)).map(String::as_str).collect();
+                    notes.push(format!(
+                        "{}: no data (table {} is empty); left out of the results",
+                        rule.id,
+                        tables.join(", ")
+                    ));
+                }
                 Ok(mut evaluated) => {
                     let provenance = Provenance {
                         run_id: run_id.clone(),

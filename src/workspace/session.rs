@@ -15,7 +15,8 @@
 //!
 //! An error keeps its line and column relative to the cell. A running cell
 //! stops at its next script operation when the [`Session::interrupt_flag`]
-//! is raised; a Polars query that is already executing runs to its end
+//! is raised (the flag is lowered when a cell ends, so the interrupt that
+//! stopped one cell does not stop the next); a Polars query that is already executing runs to its end
 //! unless Polars' own abort is raised too (the Jupyter kernel does).
 
 use super::{Members, Request, Sources, Workspace};
@@ -475,19 +476,18 @@ impl Session {
         let label = PathBuf::from(format!("cell {}", self.cells));
         {
             let mut state = self.state.borrow_mut();
-            state.interrupt.store(false, Ordering::Relaxed);
             state.cell = label.clone();
             state.source = source.to_string();
             state.displays.clear();
         }
-        let ast = self.engine.compile_script(&label, source)?;
+        let ast = self.engine.compile_script(&label, source).inspect_err(|_| {
+            self.state.borrow().interrupt.store(false, Ordering::SeqCst);
+        })?;
         let combined = self.functions.merge(&ast);
-        let value: Dynamic = self.engine.rhai().eval_ast_with_scope(&mut self.scope, &combined).map_err(|e| {
-            if self.state.borrow().interrupt.load(Ordering::Relaxed) {
-                Error::Interrupted
-            } else {
-                Error::Rule(RuleError::from_eval(&label, &e))
-            }
+        let evaluated = self.engine.rhai().eval_ast_with_scope(&mut self.scope, &combined);
+        let interrupted = self.state.borrow().interrupt.swap(false, Ordering::SeqCst);
+        let value: Dynamic = evaluated.map_err(|e| {
+            if interrupted { Error::Interrupted } else { Error::Rule(RuleError::from_eval(&label, &e)) }
         })?;
         self.functions = self.functions.merge(&ast.clone_functions_only());
         Ok(self.value(value))
@@ -813,6 +813,9 @@ fn reopen(state: &Shared, sources: Sources, demo: bool) -> Res<String> {
     );
     for problem in &problems {
         summary.push_str(&format!("\n{problem}"));
+    }
+    for warning in workspace.data().warnings() {
+        summary.push_str(&format!("\nadvarsel: {warning}"));
     }
     let mut state = state.borrow_mut();
     state.data.set(workspace.data().clone());

@@ -149,10 +149,20 @@ fn a_rule_reading_a_broken_table_fails_and_the_others_run() {
     let uth = std::fs::read_to_string(dir.path().join("uth.csv")).unwrap().replacen(";medicinering;", ";medicin;", 1);
     std::fs::write(dir.path().join("uth.csv"), uth).unwrap();
     let data = DataSource::open(dir.path(), &Schema::standard()).unwrap();
+    // The table's error is said once, in the problems; a rule that reads
+    // the table is told where to look.
     assert_eq!(data.problems().len(), 1);
-    let error = data.table("uth").err().expect("uth does not load");
-    let error = error.to_string();
-    assert!(error.contains("uth.csv, line 3, column type: \"medicin\" is not one of the allowed values"), "{error}");
+    let problem = data.problems()[0].to_string();
+    assert!(
+        problem.contains("uth.csv, line 3, column type: \"medicin\" is not one of the allowed values"),
+        "{problem}"
+    );
+    let error = data.table("uth").err().expect("uth does not load").to_string();
+    assert!(
+        error.starts_with("table \"uth\" is unavailable: it did not load (see the data error above for "),
+        "{error}"
+    );
+    assert!(error.ends_with("uth.csv)"), "{error}");
     assert!(data.table("borgere").is_ok());
 }
 

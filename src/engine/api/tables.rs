@@ -56,6 +56,7 @@ impl Table {
         frame.collect_schema().map_err(|e| error(format!("in {}.{step}: {}", self.origin, polars_message(&e))))?;
         let mut table = Table::new(frame, format!("{}.{step}", self.origin), unique_key, derived);
         table.joins = self.joins.iter().cloned().chain(other_joins).collect();
+        table.sources = self.sources.clone();
         Ok(table)
     }
 
@@ -146,7 +147,18 @@ fn join(
     }
     let frame = left.frame.clone().join(right.frame.clone(), keys.clone(), keys, args);
     let (unique_key, derived) = keep(&names);
-    left.derive_with(frame, &format!("{step}({})", right.origin), unique_key, derived, joins)
+    let mut table = left.derive_with(frame, &format!("{step}({})", right.origin), unique_key, derived, joins)?;
+    table.sources.extend(right.sources.iter().cloned());
+    Ok(table)
+}
+
+/// The rows of `t` followed by those of `other`.
+fn union(t: &mut Table, other: Table) -> Res<Table> {
+    let frame = pl::concat([t.frame.clone(), other.frame.clone()], pl::UnionArgs::default())
+        .map_err(|e| error(format!("union: {}", polars_message(&e))))?;
+    let mut table = t.derive_with(frame, &format!("union({})", other.origin), None, None, other.joins)?;
+    table.sources.extend(other.sources);
+    Ok(table)
 }
 
 /// `"a"` or `["a", "b"]`, as a rule writes it.
@@ -162,7 +174,9 @@ fn quoted(names: &[String]) -> String {
 pub fn register_table(engine: &mut rhai::Engine, source: Arc<dyn TableSource>) {
     engine.register_fn("table", move |name: ImmutableString| -> Res<Table> {
         let frame = source.table(&name).map_err(|e| error(e.to_string()))?;
-        Ok(Table::new(frame, format!("table(\"{name}\")"), source.key(&name), None))
+        let mut table = Table::new(frame, format!("table(\"{name}\")"), source.key(&name), None);
+        table.sources.insert(name.to_string());
+        Ok(table)
     });
 }
 
@@ -277,17 +291,7 @@ pub(super) fn register(api: &mut Api) {
     });
     def!(api, "head", "table.head(n) -> Table", "The first n rows.", |t: &mut Table, n: INT| t
         .derive(t.frame.clone().limit(n.max(0) as u32 as _), "head(..)"));
-    def!(
-        api,
-        "union",
-        "table.union(other) -> Table",
-        "The rows of both tables (same columns).",
-        |t: &mut Table, other: Table| {
-            let frame = pl::concat([t.frame.clone(), other.frame.clone()], pl::UnionArgs::default())
-                .map_err(|e| error(format!("union: {}", polars_message(&e))))?;
-            t.derive_with(frame, &format!("union({})", other.origin), None, None, other.joins)
-        }
-    );
+    def!(api, "union", "table.union(other) -> Table", "The rows of both tables (same columns).", union);
     def!(
         api,
         "join",
