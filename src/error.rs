@@ -34,6 +34,14 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A rule test case file that is not valid.
+    #[error("rule case error: {}: {message}", file.display())]
+    Case {
+        /// The case file.
+        file: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A file or directory that could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

@@ -3,6 +3,7 @@
 //! the measures attached to those nodes; plus the closed list of units.
 
 use super::error::{CatalogError, Problem};
+use super::surveys::SurveyMapping;
 use crate::stats::markers::Direction;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -120,10 +121,57 @@ pub struct Measure {
     /// The rule that computes it: `rules/<rule>.rhai`; always the measure's own id.
     #[serde(default)]
     pub rule: Option<String>,
+    /// Why no rule computes it (a measure without `rule` says why).
+    #[serde(default)]
+    pub no_rule: Option<String>,
+    /// A survey measure: its questions in the `svar` table and the answers
+    /// that count.
+    #[serde(default)]
+    pub survey: Option<SurveyMapping>,
+    /// A measure answered by local registrations or audits: rows of the
+    /// `registreringer` table whose `maal` is the measure's id.
+    #[serde(default)]
+    pub registration: Option<Registration>,
     /// How results of the rule are treated statistically, where the defaults
     /// do not fit.
     #[serde(default)]
     pub statistics: Option<MeasureStatistics>,
+}
+
+/// How a measure is registered locally (`registration = { … }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// What a row holds.
+    pub answer: RegistrationAnswer,
+    /// What a row is about.
+    pub per: RegistrationSubject,
+}
+
+/// What one row of `registreringer` holds for a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationAnswer {
+    /// `opfyldt` ja/nej: the measure is the share of rows met (an audit).
+    Opfyldt,
+    /// One row per event: the measure is the number of rows.
+    Antal,
+    /// `vaerdi`: the measure is the mean of the values.
+    Vaerdi,
+}
+
+/// What one row of `registreringer` is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationSubject {
+    /// A citizen (an audited journal, a citizen who took part).
+    Borger,
+    /// A unit (a meeting held, a unit with an instruction).
+    Plejeenhed,
+    /// An employee (a course, an introduction).
+    Medarbejder,
+    /// The municipality as a whole (a volunteer count, an agreement).
+    Kommune,
 }
 
 /// A measure's statistics settings (`[measures.statistics]`): all optional.

@@ -21,6 +21,9 @@ pub(crate) const DATAKILDER: &str = include_str!("../../catalog/datakilder.toml"
 /// `nationale-maal.toml`.
 pub(crate) const NATIONALE_MAAL: &str = include_str!("../../catalog/nationale-maal.toml");
 
+/// `undersoegelser.toml`.
+pub(crate) const UNDERSOEGELSER: &str = include_str!("../../catalog/undersoegelser.toml");
+
 /// `kommuner.toml`.
 pub(crate) const KOMMUNER: &str = super::kommuner::KOMMUNER_TOML;
 
@@ -31,5 +34,6 @@ pub(crate) fn all() -> Vec<(&'static str, &'static str)> {
     files.push(("datakilder.toml", DATAKILDER));
     files.push(("nationale-maal.toml", NATIONALE_MAAL));
     files.push(("kommuner.toml", KOMMUNER));
+    files.push(("undersoegelser.toml", UNDERSOEGELSER));
     files
 }

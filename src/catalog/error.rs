@@ -110,9 +110,6 @@ pub enum Problem {
     /// not a primary driver of the same area).
     #[error("not reachable from the goal: {0}")]
     Unreachable(String),
-    /// `rule = "..."` names a file that is not in the rules directory.
-    #[error("rule file {0} does not exist")]
-    MissingRuleFile(String),
     /// Any other inconsistency, said in words.
     #[error("{0}")]
     Inconsistent(String),

@@ -9,16 +9,19 @@
 //! | `catalog/nationale-maal.toml` → [`national`] | the 8 national goals, their indicators, the traffic-light comparison, suppression, five-level scales |
 //! | `catalog/benchmarks/*.csv` → [`benchmarks`] | the published 2017 values of the country, regions and municipalities |
 //! | `catalog/kommuner.toml` → [`kommuner`] | the 5 regions and 98 municipalities |
+//! | `catalog/undersoegelser.toml` → [`surveys`] | answer scales, surveys and their questions, for the survey measures |
 //!
 //! [`Catalog::load`] reads a catalogue directory and checks it: ids unique
 //! across all measures, drivers and indicators; every measure on an
 //! existing node; every driver reachable from its area's goal; units and
 //! directions from closed lists (enums), data sources from
 //! `datakilder.toml`; benchmark rows naming known indicators and the right
-//! municipality and region codes. [`Catalog::check_rules`] checks a
-//! set of rules against it: every `rule = "..."` has its `rules/<rule>.rhai`,
-//! and every rule file belongs to a measure. Errors name the file and the
-//! entry ([`CatalogError`]). [`Catalog::standard`] is the copy compiled into
+//! municipality and region codes; survey mappings naming known questions
+//! and answers. [`Catalog::check_rules`] checks that every rule file of a
+//! rules directory belongs to a measure; [`Catalog::coverage`] says how
+//! many measures of each area a rules directory computes (a municipality
+//! may keep only the 3–5 it follows). Errors name the file and the entry
+//! ([`CatalogError`]). [`Catalog::standard`] is the copy compiled into
 //! the binary.
 //!
 //! ```
@@ -36,13 +39,18 @@ mod embedded;
 pub mod error;
 pub mod kommuner;
 pub mod national;
+pub mod surveys;
 
-pub use area::{Area, AreaStatus, Driver, DriverLevel, Goal, Measure, MeasureStatistics, Node, Unit};
+pub use area::{
+    Area, AreaStatus, Driver, DriverLevel, Goal, Measure, MeasureStatistics, Node, Registration, RegistrationAnswer,
+    RegistrationSubject, Unit,
+};
 pub use benchmarks::{Benchmark, BenchmarkLevel};
 pub use datakilder::Datakilde;
 pub use error::{CatalogError, Problem};
 pub use kommuner::{Kommune, Kommuner, Region};
 pub use national::{Indicator, NationalGoal, NationaleMaal};
+pub use surveys::{Scale, Survey, SurveyMapping, Surveys};
 
 use serde::Serialize;
 use std::borrow::Cow;
@@ -63,9 +71,23 @@ pub struct Catalog {
     pub national: NationaleMaal,
     /// Published values, in file order.
     pub benchmarks: Vec<Benchmark>,
+    /// Answer scales, surveys and questions.
+    pub surveys: Surveys,
     /// Regions and municipalities.
     #[serde(skip)]
     pub kommuner: Kommuner,
+}
+
+/// How much of one area a set of rules computes.
+#[derive(Debug, Clone, Copy)]
+pub struct AreaCoverage<'a> {
+    pub area: &'a Area,
+    /// Measures in the area.
+    pub measures: usize,
+    /// Measures the catalogue names a rule for.
+    pub with_rule: usize,
+    /// Measures whose rule is in the set.
+    pub computed: usize,
 }
 
 /// A measure or a national indicator: what `kvalitet catalog show` shows.
@@ -118,6 +140,18 @@ impl Catalog {
             &mut problems,
             origin.read("kommuner.toml").and_then(|text| Kommuner::parse(&origin.label("kommuner.toml"), &text)),
         );
+        // Surveys are optional: a local catalogue may have none.
+        let surveys = if origin.has_file("undersoegelser.toml") {
+            take(
+                &mut problems,
+                origin
+                    .read("undersoegelser.toml")
+                    .and_then(|text| surveys::parse(&origin.label("undersoegelser.toml"), &text)),
+            )
+            .unwrap_or_default()
+        } else {
+            Surveys::default()
+        };
         let mut benchmarks = Vec::new();
         // Benchmarks are optional: a local catalogue may have none.
         let benchmark_list = if origin.has("benchmarks") { origin.list("benchmarks", "csv") } else { Ok(Vec::new()) };
@@ -157,6 +191,7 @@ impl Catalog {
             datakilder,
             national,
             benchmarks: benchmark_files.iter().flat_map(|(_, rows)| rows.iter().cloned()).collect(),
+            surveys,
             kommuner,
         };
         catalog.check(&benchmark_files, &mut problems);
@@ -215,6 +250,29 @@ impl Catalog {
                             },
                         ));
                     }
+                }
+                let entry = || format!("measure {}", measure.id);
+                if let Some(mapping) = &measure.survey {
+                    for problem in self.surveys.check_mapping(mapping) {
+                        problems.push(CatalogError::entry(&area.file, entry(), problem));
+                    }
+                }
+                let how = [measure.survey.is_some(), measure.registration.is_some()];
+                if how == [true, true] {
+                    problems.push(CatalogError::entry(
+                        &area.file,
+                        entry(),
+                        Problem::Inconsistent("a measure has a survey mapping or a registration, not both".into()),
+                    ));
+                }
+                if measure.rule.is_some() && measure.no_rule.is_some() {
+                    problems.push(CatalogError::entry(
+                        &area.file,
+                        entry(),
+                        Problem::Inconsistent(
+                            "a measure has a rule or says why it has none (no_rule), not both".into(),
+                        ),
+                    ));
                 }
                 // The national indicator a measure is compared with exists.
                 let indicator = measure.statistics.as_ref().and_then(|s| s.national_indicator.as_ref());
@@ -311,20 +369,13 @@ impl Catalog {
         }
     }
 
-    /// Checks a set of rules against the catalogue: every `rule = "..."`
-    /// has its file `<rules_dir>/<rule>.rhai`, and every rule (`rules`
-    /// holds their measure ids) is named by a measure or indicator.
-    /// `rules_dir` names the directory in messages.
+    /// Checks a set of rules against the catalogue: every rule (`rules`
+    /// holds their measure ids) is named by a measure or indicator. A
+    /// measure whose rule the set lacks is no error — see
+    /// [`Catalog::coverage`]. `rules_dir` names the directory in messages.
     pub fn check_rules(&self, rules_dir: &Path, rules: &BTreeSet<String>) -> Result<(), CatalogError> {
         let mut problems = Vec::new();
-        let mut named = BTreeSet::new();
-        for (file, entry, _, rule) in self.rules() {
-            named.insert(rule);
-            if !rules.contains(rule) {
-                let path = rules_dir.join(format!("{rule}.rhai"));
-                problems.push(CatalogError::entry(file, entry, Problem::MissingRuleFile(path.display().to_string())));
-            }
-        }
+        let named: BTreeSet<&str> = self.rules().into_iter().map(|(_, _, _, rule)| rule).collect();
         for stem in rules {
             if !named.contains(stem.as_str()) {
                 problems.push(CatalogError::OrphanRule {
@@ -334,6 +385,21 @@ impl Catalog {
             }
         }
         CatalogError::from_list(problems)
+    }
+
+    /// Per area, how many measures the rules `rules` (measure ids)
+    /// compute, against how many have a rule in the catalogue and how many
+    /// there are.
+    pub fn coverage(&self, rules: &BTreeSet<String>) -> Vec<AreaCoverage<'_>> {
+        self.areas
+            .iter()
+            .map(|area| AreaCoverage {
+                area,
+                measures: area.measures.len(),
+                with_rule: area.measures.iter().filter(|m| m.rule.is_some()).count(),
+                computed: area.measures.iter().filter(|m| m.rule.as_ref().is_some_and(|r| rules.contains(r))).count(),
+            })
+            .collect()
     }
 
     /// Every `rule = "..."`: (file, entry, id, rule).
@@ -454,6 +520,14 @@ impl Origin<'_> {
         match self {
             Origin::Dir(dir) => dir.join(sub).is_dir(),
             Origin::Embedded => embedded::all().iter().any(|(path, _)| path.starts_with(&format!("{sub}/"))),
+        }
+    }
+
+    /// Whether the file `rel` exists.
+    fn has_file(&self, rel: &str) -> bool {
+        match self {
+            Origin::Dir(dir) => dir.join(rel).is_file(),
+            Origin::Embedded => embedded::all().iter().any(|(path, _)| *path == rel),
         }
     }
 

@@ -11,13 +11,14 @@ mod explain;
 mod kernel;
 mod report;
 mod synth;
+mod test;
 
 use crate::engine::{Period, PeriodKind, RulesSource};
 use crate::results::{self, StatisticsOptions, UnitLevel};
 use crate::stats::CiMethod;
 use crate::workspace::{Request, RunOutcome, Sources, Workspace};
 use clap::{Parser, Subcommand};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -47,6 +48,8 @@ enum Command {
     Kernel(kernel::KernelArgs),
     /// Write the report (HTML pages and results.xlsx) from a results table.
     Report(report::ReportArgs),
+    /// Check rules against their hand-worked test cases (one <measure id>.toml per rule).
+    Test(test::TestArgs),
 }
 
 /// The options that say which rules, catalogue and statistics a run uses.
@@ -129,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => synth::demo(args),
         Command::Kernel(args) => kernel::kernel(args),
         Command::Report(args) => report::report(args),
+        Command::Test(args) => test::test(args),
     };
     match outcome {
         Ok(code) => code,
@@ -274,6 +278,16 @@ fn print_outcome(outcome: &RunOutcome, request: &Request) {
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
+    // Rules lacking the same table are said together: 40 lines would hide the rest.
+    let mut lacking: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (rule, reason) in &outcome.not_computable {
+        lacking.entry(reason).or_default().push(rule);
+    }
+    for (reason, rules) in lacking {
+        let shown = rules.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+        let more = if rules.len() > 3 { format!(" and {} more", rules.len() - 3) } else { String::new() };
+        eprintln!("note: {} rule(s) left out, {reason}: {shown}{more}", rules.len());
+    }
     for failure in &outcome.failures {
         eprintln!("rule error: {}", failure.error);
     }
@@ -322,6 +336,7 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         };
         match (result, rule) {
             (Ok(()), Ok(rule)) => println!("ok    {}", rule.id),
+            (Err(error), Ok(rule)) if error.not_computable => println!("n/a   {}: {}", rule.id, error.message),
             (Err(error), _) => {
                 failed += 1;
                 eprintln!("rule error: {error}");
@@ -345,14 +360,22 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
             println!("note  standard tables not present: {}", missing.join(", "));
         }
     }
-    // Every rule belongs to a catalogue measure, and every measure's rule exists.
-    let catalog_ok = match workspace.catalog().check_rules(&rules.label(), &rule_ids(&rules)?) {
+    // Every rule belongs to a catalogue measure; the measures without a rule
+    // here are coverage, not an error (a municipality may keep 3–5).
+    let ids = rule_ids(&rules)?;
+    let catalog_ok = match workspace.catalog().check_rules(&rules.label(), &ids) {
         Ok(()) => true,
         Err(error) => {
             eprintln!("catalogue error: {error}");
             false
         }
     };
+    for coverage in workspace.catalog().coverage(&ids) {
+        println!(
+            "cover {}: {} of {} measures have a rule here ({} in the catalogue)",
+            coverage.area.title, coverage.computed, coverage.measures, coverage.with_rule
+        );
+    }
     println!("{} rule(s), {} failed", workspace.rules().len(), failed);
     let ok = failed == 0 && workspace.data_problems().is_empty() && catalog_ok;
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })

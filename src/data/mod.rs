@@ -40,6 +40,14 @@ pub enum TableUnavailable {
         /// The tables it has.
         found: Vec<String>,
     },
+    /// A standard table the data directory does not have: the measures
+    /// that read it cannot be computed with these data.
+    #[error("not computable with these data: there is no table \"{name}\" in {}", dir.display())]
+    Absent {
+        name: String,
+        /// The data directory.
+        dir: PathBuf,
+    },
     /// The table is there but did not validate (its errors are reported
     /// once, when the data is opened).
     #[error(
@@ -182,6 +190,8 @@ pub struct DataSource {
     tables: BTreeMap<String, Result<LoadedTable, Vec<DataError>>>,
     /// The validated keys of the standard tables found.
     keys: BTreeMap<String, Vec<String>>,
+    /// The standard tables, to tell an absent one from a misspelt name.
+    schema: Schema,
 }
 
 impl DataSource {
@@ -219,13 +229,13 @@ impl DataSource {
                 (name, loaded)
             })
             .collect();
-        Ok(Self { dir: dir.to_path_buf(), tables, keys })
+        Ok(Self { dir: dir.to_path_buf(), tables, keys, schema: schema.clone() })
     }
 
     /// A source without a data directory (for checking rules without
     /// data, or a notebook before it chooses data).
     pub fn empty() -> Self {
-        Self { dir: PathBuf::new(), tables: BTreeMap::new(), keys: BTreeMap::new() }
+        Self { dir: PathBuf::new(), tables: BTreeMap::new(), keys: BTreeMap::new(), schema: Schema::default() }
     }
 
     /// Whether this source has a data directory ([`DataSource::empty`] has
@@ -268,6 +278,18 @@ impl DataSource {
                 )
             })
             .collect()
+    }
+
+    /// The standard table that lacks `column`, an optional column of its
+    /// schema, among the tables that loaded: a rule that needs the column
+    /// is not computable with these data.
+    pub fn lacking_optional_column(&self, column: &str) -> Option<&str> {
+        self.schema.tables.iter().find_map(|(name, table)| {
+            let optional = table.column(column).is_some_and(|c| c.optional);
+            let mut frame = self.get(name)?.frame.clone();
+            let lacks = optional && frame.collect_schema().is_ok_and(|s| s.get(column).is_none());
+            lacks.then_some(name.as_str())
+        })
     }
 
     /// Every problem found while loading, in table order.
@@ -321,6 +343,9 @@ impl TableSource for DataSource {
             Some(Ok(table)) => Ok(table.frame.clone()),
             Some(Err(errors)) => Err(TableUnavailable::Invalid { name: name.to_string(), errors: errors.clone() }),
             None if !self.has_dir() => Err(TableUnavailable::NoData { name: name.to_string() }),
+            None if self.schema.tables.contains_key(name) => {
+                Err(TableUnavailable::Absent { name: name.to_string(), dir: self.dir.clone() })
+            }
             None => Err(TableUnavailable::Missing {
                 name: name.to_string(),
                 dir: self.dir.clone(),

@@ -42,6 +42,11 @@ pub struct ColumnSchema {
     pub kind: ColumnType,
     #[serde(default)]
     pub nullable: bool,
+    /// Whether a file may leave the column out (a later addition to the
+    /// table that not every municipality has): the measures that need it
+    /// are then not computable with those data.
+    #[serde(default)]
+    pub optional: bool,
     /// The closed list of allowed values, if any.
     #[serde(default)]
     pub values: Vec<String>,
@@ -68,7 +73,7 @@ impl TableSchema {
 }
 
 /// All standard tables by name.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
     pub tables: BTreeMap<String, TableSchema>,

@@ -170,6 +170,9 @@ pub fn validate_file(
     if let Some(schema) = schema {
         for column in &schema.columns {
             let Some(dtype) = actual.get(&column.name) else {
+                if column.optional {
+                    continue;
+                }
                 errors.push(DataError::column(
                     path,
                     &column.name,

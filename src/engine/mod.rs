@@ -20,6 +20,7 @@ pub use dates::{Period, PeriodKind, Span};
 pub use library::RulesSource;
 pub use measure::{Measure, MeasureKind, Stratum, Table};
 
+use crate::catalog::Catalog;
 use rhai::{AST, Dynamic, Engine, EvalAltResult, Position, Scope};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -73,7 +74,15 @@ pub struct RuleError {
     /// 1-based column, when the error has a position.
     pub column: Option<usize>,
     pub message: String,
+    /// The rule is sound but the data lack a table or column it needs
+    /// ("not computable with these data"): a note, not a failure.
+    pub not_computable: bool,
 }
+
+/// What `table(..)` raises for a standard table the data do not have; the
+/// rule then is not computable with these data rather than broken.
+#[derive(Debug, Clone)]
+pub struct NotComputable(pub String);
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,12 +102,18 @@ impl std::error::Error for RuleError {}
 impl RuleError {
     /// An error at a position of a rule file.
     pub fn at(path: &Path, position: Position, message: String) -> Self {
-        Self { path: path.to_path_buf(), line: position.line(), column: position.position(), message }
+        Self {
+            path: path.to_path_buf(),
+            line: position.line(),
+            column: position.position(),
+            message,
+            not_computable: false,
+        }
     }
 
     /// An error about the rule file as a whole (unreadable, wrong result).
     pub fn whole(path: &Path, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), line: None, column: None, message: message.into() }
+        Self { path: path.to_path_buf(), line: None, column: None, message: message.into(), not_computable: false }
     }
 
     /// A Rhai error raised while compiling or running the script at `path`:
@@ -118,9 +133,19 @@ impl RuleError {
                     (Some(line), None) => format!("{source}:{line}"),
                     _ => source.clone(),
                 };
+                // What the data lack is said plainly, without the helpers' call chain.
+                if inner.not_computable {
+                    return Self { not_computable: true, ..Self::at(path, *position, inner.message) };
+                }
                 Self::at(path, *position, format!("in {name} ({place}): {}", inner.message))
             }
-            _ => Self::at(path, error.position(), message_of(error.unwrap_inner())),
+            _ => {
+                let inner = error.unwrap_inner();
+                let mut error = Self::at(path, error.position(), message_of(inner));
+                error.not_computable =
+                    matches!(inner, EvalAltResult::ErrorRuntime(value, _) if value.is::<NotComputable>());
+                error
+            }
         }
     }
 }
@@ -128,7 +153,10 @@ impl RuleError {
 /// What a Rhai error means for a rule author.
 fn message_of(error: &EvalAltResult) -> String {
     match error {
-        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        EvalAltResult::ErrorRuntime(value, _) => match value.read_lock::<NotComputable>() {
+            Some(not_computable) => not_computable.0.clone(),
+            None => value.to_string(),
+        },
         EvalAltResult::ErrorTooManyOperations(_) => {
             "the rule ran too many operations and was stopped (is there a loop that never ends?)".into()
         }
@@ -189,6 +217,11 @@ impl RuleEngine {
         let mut this = Self { engine, rules, interrupt: Arc::new(AtomicBool::new(false)) };
         this.watch_interrupt(this.interrupt.clone());
         this
+    }
+
+    /// Binds `survey(measure_id)` to `catalog` (see [`api::surveys`]).
+    pub fn use_catalog(&mut self, catalog: Arc<Catalog>) {
+        api::surveys::register_surveys(&mut self.engine, catalog);
     }
 
     /// Stops running scripts at their next operation when `flag` is raised

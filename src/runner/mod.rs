@@ -154,6 +154,7 @@ fn locate_join_violation(rule: RuleRef, measures: &[Measure], error: &PolarsErro
                 key.join(", "),
                 rows.unwrap_or_default()
             ),
+            not_computable: false,
         });
     }
     None

@@ -215,7 +215,7 @@ pub struct Kommune {
 }
 
 /// Absolute month number of a day.
-fn absolute_month(day: Day) -> i32 {
+pub fn absolute_month(day: Day) -> i32 {
     use chrono::Datelike;
     let d = super::time::date(day);
     d.year() * 12 + d.month0() as i32
@@ -478,30 +478,6 @@ impl Kommune {
                 }
             }
         }
-        // The staff survey (APV), every September.
-        for year in calendar.population_years() {
-            let day = super::time::day(year, 9, 15);
-            if day > calendar.end {
-                continue;
-            }
-            let month = absolute_month(day);
-            let survey = format!("APV {year}");
-            for e in &self.staff {
-                let employed = e.from_month <= month && e.to_month.is_none_or(|m| m >= month);
-                if !employed || !rng.chance(0.7) {
-                    continue;
-                }
-                let unit = &self.units[e.unit];
-                let person = 0.6 * rng.normal();
-                let respondent = format!("R{}", e.id);
-                let answered = day + rng.below(14) as Day;
-                for (question, offset) in names::APV_QUESTIONS {
-                    let value = 3.6 + offset + unit.satisfaction + person + 0.5 * rng.normal();
-                    let answer = value.round().clamp(1.0, 5.0) as i32;
-                    rows.svar.push(&survey, &respondent, None, Some(&unit.id), &self.kode, answered, question, answer);
-                }
-            }
-        }
         // Adverse events reported on the unit, without a citizen.
         for (u, unit) in self.units.iter().enumerate() {
             for m in 0..calendar.months() {
@@ -609,7 +585,7 @@ mod tests {
         let day = calendar.month_start(14) + 3;
         let carer = k.carer(&mut rng, unit, 0, 14, day, (&[], 0.0)).unwrap();
         assert_eq!(k.staff[carer as usize].unit, unit);
-        assert!(heights["fravaer"] > 0 && heights["kurser"] > 0 && heights["svar"] > 0 && heights["medarbejdere"] > 0);
+        assert!(heights["fravaer"] > 0 && heights["kurser"] > 0 && heights["medarbejdere"] > 0);
     }
 
     #[test]

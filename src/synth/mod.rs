@@ -90,6 +90,7 @@
 mod demography;
 mod kommune;
 mod life;
+mod local;
 mod names;
 mod random;
 mod rows;
@@ -373,9 +374,11 @@ pub fn generate(
 
     let calendar = time::Calendar::new(options.start_year, options.years);
     let citizens = shares(&options.kommuner, options.citizens);
+    let plan = local::Plan::from_catalog(&crate::catalog::Catalog::standard());
     let worlds: Vec<(kommune::Kommune, tables::Rows)> = parallel(options.kommuner.len(), threads, |i| {
         let mut rows = tables::Rows::default();
         let world = kommune::Kommune::build(&options.kommuner[i], citizens[i], &calendar, options.seed, &mut rows);
+        local::kommune(&world, &plan, &calendar, options.seed, &mut rows);
         (world, rows)
     });
     let chunks: Vec<Chunk> = worlds
@@ -391,7 +394,7 @@ pub fn generate(
     let results = parallel(chunks.len(), threads, |c| -> Result<(tables::Rows, rows::Population, usize), SynthError> {
         let (k, first, last) = chunks[c];
         let world = &worlds[k].0;
-        let context = rows::Context { kommune: world, calendar: &calendar, seed: options.seed };
+        let context = rows::Context { kommune: world, calendar: &calendar, seed: options.seed, local: &plan };
         let mut out_rows = tables::Rows::default();
         let mut population = rows::Population::new(&calendar);
         for index in first..last {

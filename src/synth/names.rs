@@ -219,18 +219,3 @@ pub const COURSES: [&str; 10] = [
 /// Special training (specialuddannelse) of some staff.
 pub const SPECIAL_TRAINING: [&str; 6] =
     ["borgernær sygepleje", "demens", "sårpleje", "diabetes", "palliation", "rehabilitering"];
-
-/// Questions of the user-satisfaction survey (BTU), with their offset on the
-/// 1–5 scale.
-pub const BTU_QUESTIONS: [(&str, f64); 6] = [
-    ("samlet_tilfredshed", 0.1),
-    ("tryghed", 0.2),
-    ("respekt", 0.3),
-    ("indflydelse", -0.3),
-    ("tid_til_hjaelpen", -0.4),
-    ("kendte_medarbejdere", -0.5),
-];
-
-/// Questions of the staff survey (APV).
-pub const APV_QUESTIONS: [(&str, f64); 4] =
-    [("trivsel", 0.2), ("ledelse", 0.0), ("samarbejde", 0.3), ("arbejdspres", -0.7)];

@@ -23,6 +23,13 @@ pub enum Purpose {
     Medicine = 8,
     Reviews = 9,
     Surveys = 10,
+    Registrations = 11,
+    ScreeningTimes = 12,
+    Rehab = 13,
+    Contacts = 14,
+    Employment = 15,
+    Force = 16,
+    Hours = 17,
 }
 
 /// A seeded pseudo-random stream (PCG 64-bit MCG).

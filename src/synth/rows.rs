@@ -2,7 +2,7 @@
 //! pair of tables), each with its own random stream so that changing how
 //! one table is generated leaves the others as they were.
 
-use super::kommune::{Kommune, UnitKind, adverse_event};
+use super::kommune::{Kommune, adverse_event};
 use super::life::{Life, Person, Spell};
 use super::names::{self, ANTIPSYCHOTICS, COMMON_DRUGS, DEMENTIA_DRUGS, FUNKTIONSEVNE, NURSING};
 use super::random::{Purpose, Rng};
@@ -17,10 +17,11 @@ pub struct Context<'a> {
     pub kommune: &'a Kommune,
     pub calendar: &'a Calendar,
     pub seed: u64,
+    pub local: &'a super::local::Plan,
 }
 
 impl Context<'_> {
-    fn rng(&self, purpose: Purpose, person: &Person) -> Rng {
+    pub(super) fn rng(&self, purpose: Purpose, person: &Person) -> Rng {
         Rng::stream(self.seed, purpose, &[self.kommune.number, u64::from(person.index)])
     }
 
@@ -62,15 +63,19 @@ pub fn citizen(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
         life.dementia,
     );
     tilknytning(ctx, person, life, rows);
-    indsatser(ctx, person, life, rows);
+    let granted = indsatser(ctx, person, life, rows);
     tilstande(ctx, person, life, rows);
-    besoeg(ctx, person, life, rows);
-    hospital(person, life, rows);
+    besoeg(ctx, person, life, &granted, rows);
+    hospital(ctx, person, life, rows);
     triage(ctx, person, life, rows);
     screeninger(ctx, person, life, rows);
     medicin(ctx, person, life, rows);
     medicingennemgange(ctx, person, life, rows);
-    uth_and_svar(ctx, person, life, rows);
+    uth(ctx, person, life, rows);
+    magtanvendelse(ctx, person, life, rows);
+    akutte_kontakter(ctx, person, life, rows);
+    beskaeftigelse(ctx, person, life, rows);
+    super::local::citizen(ctx, person, life, rows);
 }
 
 /// Attachments: the highest-priority place on every day (nursing home,
@@ -141,16 +146,25 @@ fn tilknytning(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
 }
 
 /// Granted services under Serviceloven, Ældreloven and Sundhedsloven.
-fn indsatser(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
+fn indsatser(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) -> Vec<Granted> {
     let mut rng = ctx.rng(Purpose::Indsatser, person);
-    let mut n = 0;
-    let mut push = |rows: &mut Rows, indsats: &str, law: &str, start: Day, end: Day, team: Option<&str>| {
+    let mut hours = ctx.rng(Purpose::Hours, person);
+    let mut granted = Vec::new();
+    let mut push = |rows: &mut Rows, indsats: &'static str, law: &str, start: Day, end: Day, team: Option<&str>| {
         if start > ctx.calendar.end || end <= start {
             return;
         }
-        n += 1;
-        let id = format!("I{}-{n}", core(person));
-        rows.indsatser.push(&id, &person.id, indsats, law, start, ctx.slut(end), team);
+        let id = format!("I{}-{}", core(person), granted.len() + 1);
+        // Granted hours a week where the service is measured in time.
+        let per_week = match indsats {
+            "Personlig pleje" => Some(1.0 + 2.0 * ctx.level(life, start) + 0.5 * hours.normal()),
+            "Praktisk hjælp" => Some(0.5 + 0.25 * f64::from(hours.below(3))),
+            "Hverdagsrehabilitering" => Some(3.0 + 0.5 * f64::from(hours.below(5))),
+            _ => None,
+        }
+        .map(|h: f64| (h.max(0.25) * 4.0).round() / 4.0);
+        rows.indsatser.push(&id, &person.id, indsats, law, start, ctx.slut(end), team, per_week);
+        granted.push(Granted { id, indsats, start, end });
     };
     for s in &life.spells {
         let end = spell_end(s);
@@ -213,6 +227,20 @@ fn indsatser(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             push(rows, "Genoptræning efter udskrivelse", "SUL140", start, end, None);
         }
     }
+    granted
+}
+
+/// A granted indsats as the visits see it.
+struct Granted {
+    id: String,
+    indsats: &'static str,
+    start: Day,
+    end: Day,
+}
+
+/// The id of the first of `names` granted on `day`: the indsats a visit delivers.
+fn delivering<'a>(granted: &'a [Granted], names: &[&str], day: Day) -> Option<&'a str> {
+    granted.iter().find(|g| names.contains(&g.indsats) && g.start <= day && day < g.end).map(|g| g.id.as_str())
 }
 
 /// Periods of uninterrupted care (home care followed directly by a nursing
@@ -410,7 +438,7 @@ const SLOTS: [(i64, i64, i32, i32, bool, bool); 5] = [
 /// care (more visits the higher the need level), everyday rehabilitation,
 /// cleaning every other week, nurse visits for nursing conditions. Some
 /// visits are screen visits; most are made by a few regular carers.
-fn besoeg(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
+fn besoeg(ctx: &Context, person: &Person, life: &Life, granted: &[Granted], rows: &mut Rows) {
     let cal = ctx.calendar;
     let k = ctx.kommune;
     let needs_visits = life.spells.iter().any(|s| !s.nursing_home && spell_end(s) > cal.start)
@@ -434,12 +462,13 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
     let id_core = core(person).to_string();
     let mut n = 0u32;
     let mut id = String::new();
-    let mut visit = |rows: &mut Rows, employee: u32, at: i64, minutes: i32, screen: bool| {
+    let mut visit = |rows: &mut Rows, employee: u32, at: i64, minutes: i32, screen: bool, indsats: &[&str]| {
         n += 1;
         id.clear();
         use std::fmt::Write;
         let _ = write!(id, "V{id_core}-{n}");
-        rows.besoeg.push(&id, &person.id, &k.staff[employee as usize].id, at, minutes, screen);
+        let delivers = delivering(granted, indsats, (at / MICROS_PER_DAY) as Day);
+        rows.besoeg.push(&id, &person.id, &k.staff[employee as usize].id, at, minutes, screen, delivers);
     };
     let unit = person.hjemmepleje;
     let team = person.team;
@@ -466,6 +495,7 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             }
             let reablement = s.reablement_until.is_some_and(|u| day < u);
             let personal = s.aeldrelov || s.personal_from.is_some_and(|p| day >= p);
+            let care: &[&str] = if reablement { &["Hverdagsrehabilitering"] } else { &["Personlig pleje", "Helhedspleje"] };
             let count = if reablement {
                 1 + usize::from(rng.chance(0.3))
             } else if personal {
@@ -478,20 +508,20 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
                 let at = at_minute(day, early + i64::from(rng.below((late - early) as u32)));
                 if !reablement && screenable && screen_user && rng.chance(0.55) {
                     if let Some(e) = k.carer(&mut rng, unit, team, m, day, (&[], 0.0)) {
-                        visit(rows, e, at, rng.between(4, 10), true);
+                        visit(rows, e, at, rng.between(4, 10), true, care);
                     }
                     continue;
                 }
                 let p = if evening { continuity * 0.4 } else { continuity };
                 if let Some(e) = k.carer(&mut rng, unit, team, m, day, (&regular, p)) {
                     let minutes = if reablement { rng.between(30, 45) } else { rng.between(short, long) };
-                    visit(rows, e, at, minutes, false);
+                    visit(rows, e, at, minutes, false, care);
                 }
             }
             if s.practical && !reablement && (day - s.start).rem_euclid(14) == phase {
                 let at = at_minute(day, 9 * 60 + i64::from(rng.below(300)));
                 if let Some(e) = k.carer(&mut rng, unit, team, m, day, (&regular, continuity)) {
-                    visit(rows, e, at, rng.between(45, 75), false);
+                    visit(rows, e, at, rng.between(45, 75), false, &["Praktisk hjælp", "Helhedspleje"]);
                 }
             }
         }
@@ -515,14 +545,14 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             }
             let at = at_minute(day, 8 * 60 + i64::from(rng.below(7 * 60)));
             if let Some(e) = k.carer(&mut rng, nurse_unit, 0, m, day, (&nurses, 0.6)) {
-                visit(rows, e, at, rng.between(15, 30), false);
+                visit(rows, e, at, rng.between(15, 30), false, &[NURSING[c.kind].indsats]);
             }
         }
     }
 }
 
 /// Hospital admissions and rehabilitation after discharge.
-fn hospital(person: &Person, life: &Life, rows: &mut Rows) {
+fn hospital(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
     for (i, a) in life.admissions.iter().enumerate() {
         let id = format!("A{}-{}", core(person), i + 1);
         rows.indlaeggelser.push(
@@ -536,10 +566,23 @@ fn hospital(person: &Person, life: &Life, rows: &mut Rows) {
             a.bed_days,
         );
     }
+    let mut rng = ctx.rng(Purpose::Rehab, person);
     for (i, r) in life.rehab.iter().enumerate() {
         let id = format!("G{}-{}", core(person), i + 1);
         let kind = if r.specialised { "specialiseret" } else { "almen" };
-        rows.genoptraening.push(&id, &person.id, r.discharged, r.referred, r.start, r.end, kind);
+        // Most start on the first day offered; some choose a later day, and
+        // some offered never start.
+        let offered = match r.start {
+            Some(start) if rng.chance(0.8) => Some(start),
+            Some(start) => Some((start - rng.between(1, 10)).max(r.referred)),
+            None => rng.chance(0.5).then(|| r.referred + rng.between(1, 14)),
+        };
+        let ending = r.end.map(|_| match rng.uniform() {
+            u if u < 0.82 => "gennemfoert",
+            u if u < 0.94 => "frafald",
+            _ => "andet",
+        });
+        rows.genoptraening.push(&id, &person.id, r.discharged, r.referred, r.start, r.end, kind, offered, ending);
     }
 }
 
@@ -614,7 +657,7 @@ fn triage(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
         let plan_at = (!rng.chance(missing) && plan_at < extracted).then_some(plan_at);
         n += 1;
         rows.triage.push(&format!("TR{}-{n}", core(person)), &person.id, at, colour, plan_at);
-        tobs.push((at / MICROS_PER_DAY) as Day);
+        tobs.push(at);
         // Back to green when stable again.
         if rng.chance(0.8) {
             let green = at + i64::from(rng.between(3, 21)) * MICROS_PER_DAY;
@@ -624,9 +667,13 @@ fn triage(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             }
         }
     }
-    for (i, day) in tobs.into_iter().enumerate() {
+    // TOBS measured with the triage, most within the same shift.
+    let mut times = Rng::stream(ctx.seed, Purpose::ScreeningTimes, &[k.number, u64::from(person.index), 1]);
+    for (i, at) in tobs.into_iter().enumerate() {
         let id = format!("S{}-T{}", core(person), i + 1);
-        rows.screeninger.push(&id, &person.id, "tobs", day, !rng.chance(0.05));
+        let measured = at + (times.lognormal(90.0, 1.0).round() as i64) * 60_000_000;
+        let day = (at / MICROS_PER_DAY) as Day;
+        rows.screeninger.push(&id, &person.id, "tobs", day, !rng.chance(0.05), Some(measured));
     }
 }
 
@@ -653,11 +700,14 @@ fn screeninger(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
     let cal = ctx.calendar;
     let alive = |day: Day| life.death.is_none_or(|d| day <= d);
     let in_care = |day: Day| life.spells.iter().any(|s| s.start <= day && day < spell_end(s));
+    let mut times = ctx.rng(Purpose::ScreeningTimes, person);
     let mut n = 0;
     let mut push = |rows: &mut Rows, kind: &str, day: Day, done: bool| {
         if day >= cal.history_start && day <= cal.end && alive(day) {
             n += 1;
-            rows.screeninger.push(&format!("S{}-{n}", core(person)), &person.id, kind, day, done);
+            // The time of day is recorded for most screenings.
+            let at = times.chance(0.85).then(|| at_minute(day, 8 * 60 + i64::from(times.below(10 * 60))));
+            rows.screeninger.push(&format!("S{}-{n}", core(person)), &person.id, kind, day, done, at);
         }
     };
     for s in &life.spells {
@@ -809,9 +859,8 @@ fn medicingennemgange(ctx: &Context, person: &Person, life: &Life, rows: &mut Ro
     }
 }
 
-/// Adverse events while in care, and answers to the yearly user
-/// satisfaction survey (BTU) from citizens in care on 1 October.
-fn uth_and_svar(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
+/// Adverse events while in care.
+fn uth(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
     if life.spells.is_empty() {
         return;
     }
@@ -838,31 +887,89 @@ fn uth_and_svar(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             rows.uth.push(&id, day, &k.units[unit].id, borger, kind, severity, learning);
         }
     }
-    for year in cal.population_years() {
-        let day = super::time::day(year, 10, 1);
-        let Some(s) = life.spells.iter().find(|s| s.start <= day && day < spell_end(s)) else { continue };
-        if day >= alive_until || !rng.chance(if s.nursing_home { 0.35 } else { 0.45 }) {
+}
+
+/// Use of force registered for citizens with dementia in a nursing home:
+/// rare, and more often where a unit's quality is lower.
+fn magtanvendelse(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
+    let Some(diagnosed) = life.dementia else { return };
+    let mut rng = ctx.rng(Purpose::Force, person);
+    let (cal, k) = (ctx.calendar, ctx.kommune);
+    let alive_until = life.death.map_or(cal.end + 1, |d| d + 1);
+    let mut n = 0;
+    for s in life.spells.iter().filter(|s| s.nursing_home) {
+        let from = s.start.max(diagnosed).max(cal.history_start);
+        let to = spell_end(s).min(alive_until).min(cal.end + 1);
+        if from >= to {
             continue;
         }
-        let answered = day + rng.below(30) as Day;
-        if answered > cal.end || answered >= alive_until {
-            continue;
-        }
-        let unit = &k.units[if s.nursing_home { person.plejehjem } else { person.hjemmepleje }];
-        let survey = match unit.kind {
-            UnitKind::Plejehjem => format!("BTU plejebolig {year}"),
-            _ => format!("BTU hjemmepleje {year}"),
-        };
-        let respondent = format!("R{}", person.id);
-        let personal = 0.55 * rng.normal();
-        let t = cal.trend_years(day);
-        for (question, offset) in names::BTU_QUESTIONS {
-            let continuity = if question == "kendte_medarbejdere" { (unit.continuity - 0.7) * 3.0 } else { 0.0 };
-            let value = 3.95 + k.effects.satisfaction + unit.satisfaction + personal + offset + continuity + 0.05 * t;
-            let answer = (value + 0.45 * rng.normal()).round().clamp(1.0, 5.0) as i32;
-            rows.svar.push(&survey, &respondent, Some(&person.id), Some(&unit.id), &k.kode, answered, question, answer);
+        let unit = &k.units[person.plejehjem];
+        let rate = (0.05 * (1.0 - 2.0 * unit.satisfaction)).max(0.005);
+        for _ in 0..rng.poisson(rate * f64::from(to - from) / 30.44) {
+            n += 1;
+            let day = from + rng.below((to - from) as u32) as Day;
+            let kind = *rng.pick(&["fastholdelse", "fastholdelse", "tilbageholdelse", "alarm_pejling", "andet"]);
+            rows.magtanvendelse.push(&format!("M{}-{n}", core(person)), &person.id, &unit.id, day, kind);
         }
     }
+}
+
+/// Calls to home nursing about acute illness or a worsening of a known one,
+/// while the citizen has nursing or home care, and when a nurse came: most
+/// within hours, some the next day, a few never.
+fn akutte_kontakter(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
+    let mut rng = ctx.rng(Purpose::Contacts, person);
+    let cal = ctx.calendar;
+    let alive_until = life.death.map_or(cal.end + 1, |d| d + 1);
+    let extracted = i64::from(cal.end + 1) * MICROS_PER_DAY;
+    let mut periods: Vec<(Day, Day)> = life.nursing.iter().map(|c| (c.start, c.end.unwrap_or(OPEN))).collect();
+    periods.extend(life.spells.iter().filter(|s| !s.nursing_home).map(|s| (s.start, spell_end(s))));
+    let mut n = 0;
+    for (a, b) in periods {
+        let from = a.max(cal.history_start);
+        let to = b.min(alive_until).min(cal.end + 1);
+        if from >= to {
+            continue;
+        }
+        for _ in 0..rng.poisson(0.06 * f64::from(to - from) / 30.44) {
+            n += 1;
+            let at = at_minute(from + rng.below((to - from) as u32) as Day, i64::from(rng.below(24 * 60)));
+            let speed = ctx.kommune.effects.triage;
+            let hours = rng.lognormal(2.5 * speed, 1.0);
+            let seen = at + (hours * 60.0).round() as i64 * 60_000_000;
+            let seen = (!rng.chance(0.03) && seen < extracted).then_some(seen);
+            let cause = if rng.chance(0.55) { "forvaerring" } else { "akut_sygdom" };
+            rows.akutte_kontakter.push(&format!("AK{}-{n}", core(person)), &person.id, at, seen, cause);
+        }
+    }
+}
+
+/// Labour-market status of citizens of working age (18–66) who are
+/// discharged to rehabilitation: their status before, sick leave from the
+/// admission, and back to work for most of those who were working.
+fn beskaeftigelse(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
+    let cal = ctx.calendar;
+    let Some(first) = life.rehab.iter().find(|r| (18..67).contains(&person.age(r.discharged))) else { return };
+    let mut rng = ctx.rng(Purpose::Employment, person);
+    let status = match rng.uniform() {
+        u if u < 0.62 => "beskaeftiget",
+        u if u < 0.74 => "ledig",
+        _ => "uden_for_arbejdsstyrken",
+    };
+    let before = (first.discharged - 730).min(cal.history_start);
+    let sick_from = first.discharged - rng.between(3, 30);
+    rows.beskaeftigelse.push(&person.id, before, Some(sick_from - 1), status);
+    let end_of_course = first.end.or(first.start).unwrap_or(first.discharged) + rng.between(7, 120);
+    let after = match status {
+        "beskaeftiget" if rng.chance(0.3) => "ledig",
+        other => other,
+    };
+    if end_of_course > cal.end {
+        rows.beskaeftigelse.push(&person.id, sick_from, None, "sygemeldt");
+        return;
+    }
+    rows.beskaeftigelse.push(&person.id, sick_from, Some(end_of_course - 1), "sygemeldt");
+    rows.beskaeftigelse.push(&person.id, end_of_course, None, after);
 }
 
 /// Inhabitants on 1 January by year, age and sex (`befolkning`), counted

@@ -137,6 +137,34 @@ impl ColumnBuilder for Int {
     }
 }
 
+/// A number that may be missing.
+#[derive(Default)]
+pub struct OptFloat(Vec<Option<f64>>);
+
+impl ColumnBuilder for OptFloat {
+    type Value<'a> = Option<f64>;
+    fn push(&mut self, value: Option<f64>) {
+        self.0.push(value);
+    }
+    fn finish(self, name: &str) -> Column {
+        Float64Chunked::from_iter_options(name.into(), self.0.into_iter()).into_series().into_column()
+    }
+}
+
+/// True, false or missing.
+#[derive(Default)]
+pub struct OptBool(Vec<Option<bool>>);
+
+impl ColumnBuilder for OptBool {
+    type Value<'a> = Option<bool>;
+    fn push(&mut self, value: Option<bool>) {
+        self.0.push(value);
+    }
+    fn finish(self, name: &str) -> Column {
+        BooleanChunked::from_iter_options(name.into(), self.0.into_iter()).into_series().into_column()
+    }
+}
+
 /// True or false.
 #[derive(Default)]
 pub struct Bool(Vec<bool>);
@@ -214,12 +242,12 @@ tables! {
     /// `indsatser`: granted services.
     Indsatser indsatser {
         indsats_id: Text, borger_id: Text, indsats: Text, lovgrundlag: Text, start: Date, slut: OptDate,
-        team: OptText,
+        team: OptText, timer_pr_uge: OptFloat,
     }
     /// `besoeg`: visits.
     Besoeg besoeg {
         besoeg_id: Text, borger_id: Text, medarbejder_id: Text, tidspunkt: DateTime, varighed_min: Int,
-        skaermbesoeg: Bool,
+        skaermbesoeg: Bool, indsats_id: OptText,
     }
     /// `indlaeggelser`: hospital admissions.
     Indlaeggelser indlaeggelser {
@@ -229,7 +257,9 @@ tables! {
     /// `triage`: triage colours and action plans.
     Triage triage { triage_id: Text, borger_id: Text, tidspunkt: DateTime, farve: Text, handleplan_tidspunkt: OptDateTime }
     /// `screeninger`: screenings and preventive talks.
-    Screeninger screeninger { screening_id: Text, borger_id: Text, r#type: Text, dato: Date, gennemfoert: Bool }
+    Screeninger screeninger {
+        screening_id: Text, borger_id: Text, r#type: Text, dato: Date, gennemfoert: Bool, tidspunkt: OptDateTime,
+    }
     /// `medicin`: drug ordinations.
     Medicin medicin { ordination_id: Text, borger_id: Text, atc: Text, start: Date, slut: OptDate, dosisdispenseret: Bool }
     /// `medicingennemgange`: medication reviews.
@@ -251,12 +281,25 @@ tables! {
     /// `genoptraening`: rehabilitation after discharge.
     Genoptraening genoptraening {
         forloeb_id: Text, borger_id: Text, udskrevet: Date, henvist: Date, opstart: OptDate, afsluttet: OptDate,
-        r#type: Text,
+        r#type: Text, tilbudt: OptDate, afslutning: OptText,
     }
     /// `svar`: survey answers.
     Svar svar {
         undersoegelse: Text, respondent_id: Text, borger_id: OptText, plejeenhed_id: OptText, kommune_kode: Text,
         dato: Date, spoergsmaal: Text, svar: Int,
+    }
+    /// `registreringer`: local registrations and journal audits.
+    Registreringer registreringer {
+        registrering_id: Text, maal: Text, kommune_kode: Text, plejeenhed_id: OptText, borger_id: OptText, dato: Date,
+        opfyldt: OptBool, vaerdi: OptFloat,
+    }
+    /// `magtanvendelse`: registered use of force.
+    Magtanvendelse magtanvendelse { magtanvendelse_id: Text, borger_id: Text, plejeenhed_id: Text, dato: Date, r#type: Text }
+    /// `beskaeftigelse`: labour-market status over time.
+    Beskaeftigelse beskaeftigelse { borger_id: Text, fra: Date, til: OptDate, status: Text }
+    /// `akutte_kontakter`: acute contacts to home nursing and when the citizen was seen.
+    AkutteKontakter akutte_kontakter {
+        kontakt_id: Text, borger_id: Text, henvendelse: DateTime, tilset: OptDateTime, anledning: Text,
     }
     /// `befolkning`: population by municipality, year, age and sex.
     Befolkning befolkning { kommune_kode: Text, aar: Int, alder: Int, koen: Text, antal: Int }

@@ -21,6 +21,7 @@
 //! # Ok::<(), kvalitet::Error>(())
 //! ```
 
+pub mod cases;
 pub mod session;
 
 use crate::catalog::Catalog;
@@ -101,6 +102,9 @@ pub struct RunOutcome {
     pub failures: Vec<RuleFailure>,
     /// Notes such as unit levels a measure cannot be grouped by.
     pub notes: Vec<String>,
+    /// Rules left out because the data lack a table or column they need:
+    /// (rule id, what is lacking).
+    pub not_computable: Vec<(String, String)>,
     /// Rules found, compiled or not.
     pub rules_total: usize,
     pub run_id: String,
@@ -173,7 +177,8 @@ impl Workspace {
     /// A workspace over data already opened.
     pub fn with_data(data: Arc<DataSource>, catalog: Catalog, rules: RulesSource) -> Result<Self> {
         let inputs_sha256 = data.inputs_sha256().map_err(|e| Error::io(&data.dir, e))?;
-        let engine = RuleEngine::new(data.clone(), rules, Limits::default());
+        let mut engine = RuleEngine::new(data.clone(), rules, Limits::default());
+        engine.use_catalog(Arc::new(catalog.clone()));
         let rules = engine.load_rules()?;
         let dimensions = Dimensions::new(&data, &catalog.kommuner);
         Ok(Self { data, catalog, engine, rules, dimensions, inputs_sha256 })
@@ -343,7 +348,32 @@ impl Workspace {
     /// The error of a failed rule: interrupted when the interrupt flag
     /// stopped it.
     fn failure(&self, error: RuleError) -> Error {
-        if self.engine.interrupt_flag().load(Ordering::Relaxed) { Error::Interrupted } else { Error::Rule(error) }
+        if self.engine.interrupt_flag().load(Ordering::Relaxed) {
+            Error::Interrupted
+        } else {
+            Error::Rule(self.classified(error))
+        }
+    }
+
+    /// `error`, marked not computable when what it misses is an optional
+    /// column the data leave out (an absent table is marked where
+    /// `table(..)` raises it).
+    fn classified(&self, mut error: RuleError) -> RuleError {
+        let missing = error
+            .message
+            .split_once("unable to find column \"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(column, _)| column.to_string());
+        if let Some(column) = missing
+            && let Some(table) = self.data.lacking_optional_column(&column)
+        {
+            error.not_computable = true;
+            error.message = format!(
+                "not computable with these data: table \"{table}\" has no column \"{column}\" (an optional column, \
+                 see catalog/tables.toml)"
+            );
+        }
+        error
     }
 
     fn evaluate_all(
@@ -361,6 +391,7 @@ impl Workspace {
         let lead = request.statistics.enabled.then(|| first.previous());
         let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
         let (mut rows, mut earlier, mut failures, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut not_computable = Vec::new();
         let empty = self.data.empty_tables();
         for (done, Evaluable { rule, sha256, measure }) in items.iter().enumerate() {
             if self.engine.interrupt_flag().load(Ordering::Relaxed) {
@@ -396,7 +427,12 @@ impl Workspace {
                     if self.engine.interrupt_flag().load(Ordering::Relaxed) {
                         return Err(Error::Interrupted);
                     }
-                    failures.push(RuleFailure { rule_id: rule.id.to_string(), error });
+                    let error = self.classified(error);
+                    if error.not_computable {
+                        not_computable.push((rule.id.to_string(), error.message));
+                    } else {
+                        failures.push(RuleFailure { rule_id: rule.id.to_string(), error });
+                    }
                 }
             }
             progress(Progress { done: done + 1, total: items.len(), rule_id: rule.id });
@@ -412,6 +448,7 @@ impl Workspace {
             results: Results::new(rows),
             failures,
             notes,
+            not_computable,
             rules_total: items.len(),
             run_id,
             seconds: started.elapsed().as_secs_f64(),
@@ -474,6 +511,6 @@ impl Workspace {
     /// Builds a rule's plan for `period` without running it: what
     /// `kvalitet check` does with data.
     pub fn check_rule(&self, rule: &Rule, period: &Period) -> std::result::Result<(), RuleError> {
-        self.engine.evaluate(rule, period).map(|_| ())
+        self.engine.evaluate(rule, period).map(|_| ()).map_err(|error| self.classified(error))
     }
 }

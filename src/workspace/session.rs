@@ -384,6 +384,7 @@ impl Session {
         workspace.watch_interrupt(interrupt.clone());
         let data = Arc::new(CurrentData(std::sync::RwLock::new(workspace.data().clone())));
         let mut engine = RuleEngine::new(data.clone(), workspace.rules_source().clone(), Self::limits());
+        engine.use_catalog(Arc::new(workspace.catalog().clone()));
         engine.watch_interrupt(interrupt.clone());
         let state = Rc::new(RefCell::new(State {
             workspace: Rc::new(workspace),

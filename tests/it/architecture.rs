@@ -11,7 +11,7 @@ const ALLOWED: [(&str, &[&str]); 13] = [
     ("catalog", &["stats"]),
     ("synth", &["catalog"]),
     ("data", &[]),
-    ("engine", &["data"]),
+    ("engine", &["catalog", "data"]),
     ("results", &["catalog", "data", "engine", "error", "stats"]),
     ("runner", &["catalog", "data", "engine", "results"]),
     ("workspace", &["catalog", "data", "engine", "error", "results", "runner", "stats", "synth"]),

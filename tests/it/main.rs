@@ -10,6 +10,7 @@ mod hostile;
 mod kernel;
 mod properties;
 mod report;
+mod rule_cases;
 mod rules;
 mod run;
 mod statistics;

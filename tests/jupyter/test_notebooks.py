@@ -68,7 +68,7 @@ def test_the_committed_notebooks_carry_their_outputs():
 def test_the_tour(demo_cache, tmp_path):
     nb = execute("01-rundtur.ipynb", tmp_path)
     plain, _, _ = outputs(cell_with(nb, 'use_data("demo")'))
-    assert "19 tabeller, 0 problemer" in plain
+    assert "23 tabeller, 0 problemer" in plain
     plain, html, _ = outputs(cell_with(nb, 'table("borgere").head(8)'))
     assert plain.startswith('table("borgere").head(..)') and "8 rækker × 6 kolonner" in plain
     assert "borger_id" in html

@@ -9,6 +9,7 @@
 //! | [`time`] | dates, spans, periods, `active_on`, `age_at`, `within`, `within_last`, `shift_end` |
 //! | [`tables`] | table methods: filters, joins (with their expected cardinality), group-by |
 //! | [`measures`] | `proportion`, `rate`, `count`, `mean`, `median` and their options |
+//! | [`surveys`] | `survey(measure_id)`: a survey measure's questions and answers from the catalogue |
 //!
 //! Everything here builds Polars lazy plans; no function reads a row. Every
 //! table operation resolves the plan's schema at once, so a missing column
@@ -18,6 +19,7 @@
 
 pub mod expressions;
 pub mod measures;
+pub mod surveys;
 pub mod tables;
 pub mod time;
 
@@ -218,6 +220,12 @@ fn build() -> Language {
         "table",
         "table(name) -> Table",
         "Reads an input table by name (borgere, indsatser, besoeg …): one file or folder of the data directory.",
+    );
+    api.document(
+        "survey",
+        "survey(measure_id) -> map",
+        "A survey measure's mapping from the catalogue: questions (ids in svar.spoergsmaal), counted and valid answer \
+         codes, mean (a score) and months (the window). Used by lib/svar.rhai.",
     );
     api.module.build_index();
     use rhai::packages::{BasicArrayPackage, BasicMathPackage, CorePackage, LogicPackage, Package};

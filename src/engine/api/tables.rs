@@ -9,10 +9,10 @@
 //! every match, for the rare case that means it — and can multiply rows.
 
 use super::{Api, Expr, Grouped, Res, column_names, def, error};
-use crate::data::{TableSource, polars_message};
+use crate::data::{TableSource, TableUnavailable, polars_message};
 use crate::engine::measure::{Derived, JoinCheck, Table};
 use polars::prelude::{self as pl, JoinArgs, JoinType, JoinValidation, LazyFrame, SortMultipleOptions};
-use rhai::{Array, Dynamic, INT, ImmutableString, NativeCallContext};
+use rhai::{Array, Dynamic, EvalAltResult, INT, ImmutableString, NativeCallContext, Position};
 use std::sync::Arc;
 
 /// Turns a rule value selecting columns (names or expressions) into expressions.
@@ -173,7 +173,13 @@ fn quoted(names: &[String]) -> String {
 /// function bound to an engine's own data.
 pub fn register_table(engine: &mut rhai::Engine, source: Arc<dyn TableSource>) {
     engine.register_fn("table", move |name: ImmutableString| -> Res<Table> {
-        let frame = source.table(&name).map_err(|e| error(e.to_string()))?;
+        let frame = source.table(&name).map_err(|e| match e {
+            TableUnavailable::Absent { .. } => Box::new(EvalAltResult::ErrorRuntime(
+                Dynamic::from(crate::engine::NotComputable(e.to_string())),
+                Position::NONE,
+            )),
+            _ => error(e.to_string()),
+        })?;
         let mut table = Table::new(frame, format!("table(\"{name}\")"), source.key(&name), None);
         table.sources.insert(name.to_string());
         Ok(table)
