@@ -193,6 +193,9 @@ pub struct MeasureStatistics {
     /// year).
     #[serde(default)]
     pub national_yearly_only: bool,
+    /// How the rule's definition differs from the indicator's, said where
+    /// the two are compared.
+    pub national_note: Option<String>,
     /// SPC baseline: periods (`2024-01`, `2024-Q1`, `2024`) the centre line
     /// and limits are computed from, then held.
     #[serde(default)]

@@ -384,7 +384,10 @@ fn show_text(catalog: &Catalog, entry: Entry, rules_dir: &Path) -> String {
             field(&mut out, "Population", m.population.as_deref().unwrap_or(""));
             field(&mut out, "Aldersgrupper", &m.age_bands.join(", "));
             field(&mut out, "Tidsvindue", m.window.as_deref().unwrap_or(""));
-            field(&mut out, "Regel", &rule_text(&m.rule));
+            match (&m.rule, &m.no_rule) {
+                (None, Some(reason)) => field(&mut out, "Regel", &format!("– ingen: {reason}")),
+                _ => field(&mut out, "Regel", &rule_text(&m.rule)),
+            }
             field(&mut out, "Boble", if m.candidate { "ja (idé fra katalogets \"Bobler\")" } else { "nej" });
             field(
                 &mut out,

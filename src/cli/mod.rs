@@ -278,15 +278,21 @@ fn print_outcome(outcome: &RunOutcome, request: &Request) {
     for note in &outcome.notes {
         eprintln!("note: {note}");
     }
-    // Rules lacking the same table are said together: 40 lines would hide the rest.
+    // Rules lacking the same table are said together: 80 lines would hide the rest.
     let mut lacking: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (rule, reason) in &outcome.not_computable {
+        let reason = reason.strip_prefix("not computable with these data: ").unwrap_or(reason);
         lacking.entry(reason).or_default().push(rule);
     }
+    if !lacking.is_empty() {
+        eprintln!(
+            "note: {} rule(s) left out, not computable with these data (`kvalitet check --data` lists them):",
+            outcome.not_computable.len()
+        );
+    }
     for (reason, rules) in lacking {
-        let shown = rules.iter().take(3).copied().collect::<Vec<_>>().join(", ");
-        let more = if rules.len() > 3 { format!(" and {} more", rules.len() - 3) } else { String::new() };
-        eprintln!("note: {} rule(s) left out, {reason}: {shown}{more}", rules.len());
+        let more = if rules.len() > 2 { format!(" and {} more", rules.len() - 2) } else { String::new() };
+        eprintln!("  {reason}: {}{more}", rules[..rules.len().min(2)].join(", "));
     }
     for failure in &outcome.failures {
         eprintln!("rule error: {}", failure.error);

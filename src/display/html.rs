@@ -70,9 +70,8 @@ pub fn suppressed_text(reason: Option<SuppressionReason>) -> String {
 pub fn suppressed_cell(reason: Option<SuppressionReason>) -> String {
     let why = reason.map(|r| r.label_da()).unwrap_or_else(|| "små tal".to_string());
     format!(
-        "<span class=\"kv-suppressed\" title=\"Værdien vises ikke: {}\" style=\"color:#555;font-style:italic\">\
-         diskretioneret</span> <small class=\"kv-reason\">({})</small>",
-        escape(&why),
+        "<span class=\"kv-suppressed\" style=\"color:#555;font-style:italic\">diskretioneret</span> \
+         <small class=\"kv-reason\">({})</small>",
         escape(&why)
     )
 }

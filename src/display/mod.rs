@@ -55,6 +55,13 @@ impl Bundle {
     fn of_chart(chart: svg::Chart) -> Self {
         Self { plain: chart.plain, html: None, svg: chart.svg }
     }
+
+    /// evcxr's rich display of any bundle — a chart as SVG, a table as
+    /// HTML, with its text — so a cell that ends in `display::run_chart(..)`
+    /// draws it.
+    pub fn evcxr_display(&self) {
+        print_evcxr(self);
+    }
 }
 
 /// A notebook-style table of any frame (shape, column types, head and tail
@@ -252,6 +259,15 @@ mod tests {
         assert_eq!(
             evcxr_text(&bundle),
             "EVCXR_BEGIN_CONTENT text/html\n<b>h</b>\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\np\nEVCXR_END_CONTENT\n"
+        );
+    }
+
+    #[test]
+    fn a_chart_bundle_shows_in_evcxr_as_svg_then_text() {
+        let bundle = Bundle { plain: "diagram".into(), html: None, svg: Some("<svg></svg>".into()) };
+        assert_eq!(
+            evcxr_text(&bundle),
+            "EVCXR_BEGIN_CONTENT image/svg+xml\n<svg></svg>\nEVCXR_END_CONTENT\nEVCXR_BEGIN_CONTENT text/plain\ndiagram\nEVCXR_END_CONTENT\n"
         );
     }
 }

@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(c.complete("use_r", 5).matches, ["use_rules"]);
         // Table names inside table(" and the columns of the tables the cell reads inside col(".
         assert_eq!(c.complete("table(\"bo", 9).matches, ["borgere"]);
-        assert_eq!(c.complete("import \"ind", 11).matches, ["indsatser"]);
+        assert_eq!(c.complete("import \"inds", 12).matches, ["indsatser"]);
         let code = "table(\"borgere\").filter(col(\"d";
         assert_eq!(c.complete(code, code.chars().count()).matches, ["demens_diagnose_dato", "doedsdato"]);
     }

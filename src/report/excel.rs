@@ -90,11 +90,13 @@ fn withheld_note(row: &ResultRow) -> Note {
 }
 
 /// Writes `rows` under a header row with `columns`; freezes the header,
-/// sets widths and an autofilter.
+/// sets widths and an autofilter. With `notes`, a withheld row gets a note
+/// saying why (the long table says it in its own column instead: a note on
+/// each of thousands of rows would be most of the file).
 fn write_rows(
     sheet: &mut Worksheet,
     rows: &[&ResultRow],
-    columns: &[Col],
+    (columns, notes): (&[Col], bool),
     model: &Model,
     formats: &mut Formats,
     path: &Path,
@@ -133,7 +135,7 @@ fn write_rows(
                 }
                 Cell::Withheld => {
                     // One note per row, on its first withheld cell.
-                    if !noted {
+                    if notes && !noted {
                         sheet.insert_note(r, c, &withheld_note(row)).map_err(&e)?;
                         noted = true;
                     }
@@ -317,7 +319,7 @@ pub fn write(results: &Results, model: &Model, path: &Path) -> Result<()> {
         },
     );
     let sheet = workbook.add_worksheet().set_name(OVERVIEW_SHEET).map_err(&e)?;
-    write_rows(sheet, &overview, &columns, model, &mut formats, path)?;
+    write_rows(sheet, &overview, (&columns, true), model, &mut formats, path)?;
 
     // One sheet per area.
     for area in &model.catalog.areas {
@@ -330,12 +332,12 @@ pub fn write(results: &Results, model: &Model, path: &Path) -> Result<()> {
             sheet.set_column_width(0, 60).map_err(&e)?;
             continue;
         }
-        write_rows(sheet, &rows, &people_columns(model, &points), model, &mut formats, path)?;
+        write_rows(sheet, &rows, (&people_columns(model, &points), true), model, &mut formats, path)?;
     }
 
     // The long table.
     let sheet = workbook.add_worksheet().set_name(LONG_SHEET).map_err(&e)?;
-    write_rows(sheet, &all, &long_columns(), model, &mut formats, path)?;
+    write_rows(sheet, &all, (&long_columns(), false), model, &mut formats, path)?;
 
     let bytes = workbook.save_to_buffer().map_err(&e)?;
     std::fs::write(path, bytes).map_err(|err| Error::io(path, err))

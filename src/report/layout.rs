@@ -32,6 +32,8 @@ table.data tr.selected td:first-child { box-shadow: inset 4px 0 0 var(--accent);
 .tag { display: inline-block; font-size: .78rem; padding: 0 .35rem; border-radius: 3px; border: 1px solid #999; color: #444; background: #fff; white-space: nowrap; }
 .tag.selected-tag { border-color: var(--accent); color: var(--accent); font-weight: 600; }
 .legend { font-size: .88rem; color: var(--muted); margin: .4rem 0 .8rem; }
+.dev-improvement { color: #0060a0; } .dev-concern { color: #a85400; } .dev-neutral { color: #555555; }
+.dev-undirected { color: #6a3d9a; } .dev-signal { color: #d55e00; }
 .legend .kv-badge { margin-right: .25rem; }
 .coverage { font-size: 1.02rem; }
 /* driver diagram */

@@ -18,6 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// How many periods a sparkline shows.
 const SPARK_POINTS: usize = 12;
+/// Periods in a measure page's table of values (the newest); every period
+/// is in the workbook and the results files.
+const TABLE_PERIODS: usize = 12;
 /// With more kommuner than this, run charts are drawn for the regions.
 const MAX_RUN_CHART_KOMMUNER: usize = 4;
 
@@ -355,6 +358,12 @@ impl<'a> Pages<'_, 'a> {
             let mut tags = String::from("<span class=\"tag\">ikke målt</span>");
             if measure.rule.is_some() {
                 tags.push_str(" <span class=\"tag\">regel findes</span>");
+            }
+            if let Some(reason) = &measure.no_rule {
+                tags.push_str(&format!(
+                    " <span class=\"tag\">ingen regel</span> <small class=\"no-rule\">{}</small>",
+                    escape(reason)
+                ));
             }
             if measure.candidate {
                 tags.push_str(" <span class=\"tag\">idé</span>");
@@ -703,7 +712,7 @@ impl<'a> Pages<'_, 'a> {
         }
         out.push_str("</tr></thead><tbody>");
         let mut suppressed = 0;
-        for (start, label) in periods.iter().rev() {
+        for (start, label) in periods.iter().rev().take(TABLE_PERIODS) {
             for (u, unit) in units.iter().enumerate() {
                 if !strata.iter().any(|s| cells.contains_key(&(*start, u, *s))) {
                     continue;
@@ -728,12 +737,8 @@ impl<'a> Pages<'_, 'a> {
                                 .and_then(|st| st.development)
                                 .map(|d| {
                                     let m = marker::development(d, model.direction(measure));
-                                    format!(
-                                        " <span title=\"{}\" style=\"color:{}\">{}</span>",
-                                        escape(&m.long),
-                                        m.tone.colour(),
-                                        m.symbol
-                                    )
+                                    // The words are in the legend under the table.
+                                    format!(" <span class=\"dev-{}\">{}</span>", m.tone.name(), m.symbol)
                                 })
                                 .unwrap_or_default();
                             out.push_str(&format!(
@@ -750,6 +755,18 @@ impl<'a> Pages<'_, 'a> {
             }
         }
         out.push_str("</tbody></table>");
+        out.push_str(
+            "<p class=\"muted\">Udvikling siden forrige periode: <span class=\"dev-improvement\">▲ ▼</span> positiv, \
+             <span class=\"dev-concern\">▲ ▼</span> negativ, <span class=\"dev-undirected\">▲ ▼</span> steget eller \
+             faldet (målingen har ingen retning), <span class=\"dev-neutral\">=</span> uændret (inden for ±1 %). \
+             Under værdien: 95 %-konfidensinterval · tæller / nævner.</p>",
+        );
+        if periods.len() > TABLE_PERIODS {
+            out.push_str(&format!(
+                "<p class=\"muted\">Tabellen viser de seneste {TABLE_PERIODS} perioder; alle {} står i results.xlsx.</p>",
+                periods.len()
+            ));
+        }
         if suppressed > 0 {
             out.push_str(&format!(
                 "<p class=\"muted\">{} er diskretioneret: værdien, intervallet, tælleren og nævneren vises ikke, når \
@@ -789,6 +806,9 @@ impl<'a> Pages<'_, 'a> {
             escape(&indicator.source),
             format::number(band.width() * 100.0, 0)
         );
+        if let Some(note) = catalog.measure(measure).and_then(|m| m.statistics.as_ref()?.national_note.as_deref()) {
+            out.push_str(&format!("<p class=\"note\"><strong>Bemærk:</strong> {}</p>", escape(note)));
+        }
         out.push_str(
             "<table class=\"data national\"><thead><tr><th>Enhed</th><th class=\"num\">Offentliggjort</th>\
              <th>Niveau mod landsgennemsnittet</th><th class=\"num\">Beregnet af kvalitet (seneste periode)</th>\

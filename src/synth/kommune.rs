@@ -321,8 +321,9 @@ impl Kommune {
             UnitKind::Hjemmepleje => n * 0.021 * share(&self.hjemmepleje) * 0.42,
             UnitKind::Plejehjem => n * 0.0065 * share(&self.plejehjem) * 0.9,
             UnitKind::Sygepleje => n * 0.0012 * share(&self.sygepleje),
-            UnitKind::Genoptraening => n * 0.0004 * share(&self.genoptraening),
-            UnitKind::Demens => (n / 15_000.0).max(2.0),
+            UnitKind::Genoptraening => n * 0.0008 * share(&self.genoptraening),
+            // The dementia team: coordinators, nurses and therapists.
+            UnitKind::Demens => n * 0.0006,
         };
         (h.round() as usize).max(match unit.kind {
             UnitKind::Hjemmepleje | UnitKind::Plejehjem => 8,
@@ -444,8 +445,12 @@ impl Kommune {
         }
         for e in &self.staff {
             let unit = &self.units[e.unit];
-            let special = match e.faggruppe {
-                "sygeplejerske" | "sosu_assistent" | "terapeut" if rng.chance(0.15) => {
+            let special = match (e.faggruppe, unit.kind) {
+                ("sygeplejerske", _) if rng.chance(0.22) => Some("borgernær sygepleje"),
+                ("terapeut", UnitKind::Genoptraening) if rng.chance(0.25) => {
+                    Some(if rng.chance(0.6) { "rehabilitering" } else { "neurorehabilitering" })
+                }
+                ("sygeplejerske" | "sosu_assistent" | "terapeut", _) if rng.chance(0.12) => {
                     Some(*rng.pick(&names::SPECIAL_TRAINING))
                 }
                 _ => None,
@@ -474,6 +479,30 @@ impl Kommune {
                     if !taken.contains(&(course, day)) {
                         taken.push((course, day));
                         rows.kurser.push(&e.id, course, day);
+                    }
+                }
+                // Courses of the unit's own field, at their yearly rates.
+                for &(course, rate) in names::unit_courses(unit.kind) {
+                    for _ in 0..rng.poisson(rate * f64::from(stop - start) / 365.25) {
+                        let day = start + rng.below((stop - start) as u32) as Day;
+                        if !taken.contains(&(course, day)) {
+                            taken.push((course, day));
+                            rows.kurser.push(&e.id, course, day);
+                        }
+                    }
+                }
+                // New staff in care for older citizens: an introduction to
+                // welfare technology in the first year and, for most, ABC
+                // demens within three months.
+                if from >= calendar.history_start && unit.kind != UnitKind::Genoptraening {
+                    for (course, p, within) in
+                        [("velfærdsteknologi og demensvenlig indretning", 0.5, 365), ("ABC demens", 0.6, 90)]
+                    {
+                        let day = from + rng.between(0, within);
+                        if rng.chance(p) && day <= stop && !taken.contains(&(course, day)) {
+                            taken.push((course, day));
+                            rows.kurser.push(&e.id, course, day);
+                        }
                     }
                 }
             }

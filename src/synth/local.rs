@@ -192,19 +192,23 @@ fn surveys(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
     let alive = |on: Day| on <= cal.end && life.death.is_none_or(|d| on <= d);
     let personal = 0.55 * rng.normal();
     let opinion = |unit: Option<usize>, on: Day| {
-        0.75 + k.effects.satisfaction + unit.map_or(0.0, |u| k.units[u].satisfaction) + personal + 0.05 * cal.trend_years(on)
+        0.75 + k.effects.satisfaction
+            + unit.map_or(0.0, |u| k.units[u].satisfaction)
+            + personal
+            + 0.05 * cal.trend_years(on)
     };
     // Answered within `days` after `from`; `sheet` tells a citizen's
     // answer sheets of one year apart (one per course).
-    let answer = |rows: &mut Rows, rng: &mut Rng, survey: &str, sheet: &str, (from, days): (Day, u32), unit: Option<usize>| {
-        let on = from + rng.below(days) as Day;
-        let respondent = format!("R{}{sheet}", person.id);
-        if let Some(plan) = ctx.local.survey(survey).filter(|_| on >= cal.history_start && alive(on)) {
-            let unit_id = unit.map(|u| k.units[u].id.as_str());
-            let year = chrono::Datelike::year(&super::time::date(on));
-            respond(rows, rng, plan, year, &respondent, Some(&person.id), unit_id, &k.kode, on, opinion(unit, on));
-        }
-    };
+    let answer =
+        |rows: &mut Rows, rng: &mut Rng, survey: &str, sheet: &str, (from, days): (Day, u32), unit: Option<usize>| {
+            let on = from + rng.below(days) as Day;
+            let respondent = format!("R{}{sheet}", person.id);
+            if let Some(plan) = ctx.local.survey(survey).filter(|_| on >= cal.history_start && alive(on)) {
+                let unit_id = unit.map(|u| k.units[u].id.as_str());
+                let year = chrono::Datelike::year(&super::time::date(on));
+                respond(rows, rng, plan, year, &respondent, Some(&person.id), unit_id, &k.kode, on, opinion(unit, on));
+            }
+        };
     for year in cal.population_years() {
         // The national survey among citizens in care on 1 October.
         let october = day(year, 10, 1);
@@ -241,6 +245,9 @@ fn registrations(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
         if plan.per != RegistrationSubject::Borger {
             continue;
         }
+        // A month's audit covers half of the citizens in care; the few in
+        // rehabilitation are all audited.
+        let audited = if plan.area == "gt" { 0.9 } else { 0.5 };
         for m in 0..cal.months() {
             let start = cal.month_start(m);
             let on = start + rng.below((cal.month_start(m + 1) - start) as u32) as Day;
@@ -253,12 +260,12 @@ fn registrations(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             let (events, met, value) = match plan.answer {
                 RegistrationAnswer::Opfyldt => {
                     let p = (0.62 + 0.6 * quality + 0.04 * t).clamp(0.05, 0.97);
-                    (u32::from(rng.chance(0.3)), Some(rng.chance(p)), None)
+                    (u32::from(rng.chance(audited)), Some(rng.chance(p)), None)
                 }
                 RegistrationAnswer::Antal => (rng.poisson(0.05), None, None),
                 RegistrationAnswer::Vaerdi => {
                     let value = (50.0 + 15.0 * (quality + 0.8 * rng.normal()) + 2.0 * t).clamp(0.0, 100.0);
-                    (u32::from(rng.chance(0.3)), None, Some((value * 10.0).round() / 10.0))
+                    (u32::from(rng.chance(audited)), None, Some((value * 10.0).round() / 10.0))
                 }
             };
             for _ in 0..events {
@@ -312,7 +319,9 @@ pub fn kommune(k: &Kommune, plan: &Plan, calendar: &Calendar, seed: u64, rows: &
                 let unit = k.units.get(u);
                 let quality = k.effects.satisfaction + unit.map_or(0.0, |u| u.satisfaction) + registration.offset;
                 let (events, met, value) = match registration.answer {
-                    RegistrationAnswer::Opfyldt => (1, Some(rng.chance((0.6 + 0.8 * quality + 0.05 * t).clamp(0.05, 0.97))), None),
+                    RegistrationAnswer::Opfyldt => {
+                        (1, Some(rng.chance((0.6 + 0.8 * quality + 0.05 * t).clamp(0.05, 0.97))), None)
+                    }
                     RegistrationAnswer::Antal => (rng.poisson((2.0 * (1.0 + quality)).max(0.2)), None, None),
                     RegistrationAnswer::Vaerdi => {
                         let size = f64::from(k.citizens) / 1000.0;

@@ -1,6 +1,7 @@
 //! Danish-sounding names: plejeenheder, teams, FSIII conditions, courses,
 //! drugs. Words the users see stay Danish.
 
+use super::kommune::UnitKind;
 use super::random::Rng;
 
 const PLACE_FIRST: [&str; 32] = [
@@ -202,7 +203,34 @@ pub const ANTIPSYCHOTICS: [(&str, f64); 4] =
 /// Anti-dementia drugs: donepezil, memantine, rivastigmine.
 pub const DEMENTIA_DRUGS: [(&str, f64); 3] = [("N06DA02", 0.6), ("N06DX01", 0.25), ("N06DA03", 0.15)];
 
-/// Courses staff complete.
+/// Courses of a unit's own field, with how many each employee takes a
+/// year.
+pub fn unit_courses(kind: UnitKind) -> &'static [(&'static str, f64)] {
+    match kind {
+        UnitKind::Plejehjem | UnitKind::Demens => &[
+            ("Blomsten", 0.05),
+            ("Dementia Care Mapping", 0.04),
+            ("demens grunduddannelse", 0.06),
+            ("tidlig opsporing af demens", 0.04),
+        ],
+        UnitKind::Hjemmepleje => &[
+            ("Blomsten", 0.02),
+            ("Dementia Care Mapping", 0.01),
+            ("demens grunduddannelse", 0.04),
+            ("tidlig opsporing af demens", 0.05),
+        ],
+        UnitKind::Sygepleje => &[("tidlig opsporing af demens", 0.04), ("demens grunduddannelse", 0.03)],
+        UnitKind::Genoptraening => &[
+            ("træningsteknologi", 0.15),
+            ("virtuel træning", 0.08),
+            ("hverdagsrehabilitering", 0.1),
+            ("motiverende samtale", 0.1),
+            ("faldforebyggelse", 0.1),
+        ],
+    }
+}
+
+/// Courses staff complete, whatever their unit.
 pub const COURSES: [&str; 10] = [
     "rehabilitering",
     "personcentreret pleje",

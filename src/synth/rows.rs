@@ -216,6 +216,38 @@ fn indsatser(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) -> Ve
         let b = if b > ctx.calendar.end + 1 { OPEN } else { b };
         push(rows, "Midlertidigt ophold", "SEL84", a, b, None);
     }
+    // Therapists' assessments, and respite for citizens with dementia at
+    // home, from their own stream.
+    let mut extra = Rng::stream(ctx.seed, Purpose::Indsatser, &[ctx.kommune.number, u64::from(person.index), 1]);
+    for s in life.spells.iter().filter(|s| !s.nursing_home) {
+        let end = spell_end(s);
+        // Ældreloven (from 1 July 2025): a dialogue on how help is organised,
+        // when help begins or, for those already helped, within months.
+        let law = super::time::day(2025, 7, 1);
+        let first = if s.start >= law { s.start + extra.between(0, 14) } else { law + extra.between(0, 150) };
+        if first < end && extra.chance(0.6) {
+            push(rows, "Dialog med borger om tilrettelæggelse af forløb", "AEL", first, first + 14, None);
+        }
+        if extra.chance(0.3) {
+            let first = s.start + extra.between(0, 7);
+            push(rows, "Terapeutfaglig udredning", "SEL86", first, first + 1, None);
+            let second = first + extra.between(60, 330);
+            if extra.chance(0.25) && second < end {
+                push(rows, "Terapeutfaglig udredning", "SEL86", second, second + 1, None);
+            }
+        }
+        let Some(diagnosed) = life.dementia.filter(|d| *d < end) else { continue };
+        let from = s.start.max(diagnosed);
+        if extra.chance(0.25) {
+            let start = from + extra.between(0, 60);
+            let days = extra.lognormal(240.0, 0.6) as Day;
+            push(rows, "Afløsning i hjemmet", "SEL84", start, (start + days.max(14)).min(end), None);
+        }
+        if extra.chance(0.06) {
+            let start = from + extra.between(30, 300);
+            push(rows, "Aflastningsophold", "SEL84", start, (start + 14).min(end), None);
+        }
+    }
     for c in &life.nursing {
         let end = c.end.unwrap_or(OPEN);
         let start = (c.start + rng.between(0, 3)).min(end - 1);
@@ -403,6 +435,9 @@ fn tilstande(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             rows.tilstande.push(&c.id, &person.id, "funktionsevne", FUNKTIONSEVNE[c.kind].0, c.start, slut);
         }
     }
+    // Some nursing conditions are followed up rarely, more so in some units.
+    let mut follow_up = Rng::stream(ctx.seed, Purpose::Tilstande, &[k.number, u64::from(person.index), 1]);
+    let p_rare = (0.25 * k.units[person.sygepleje].reassess).clamp(0.05, 0.6);
     for c in &life.nursing {
         if c.start > last_day {
             continue;
@@ -411,6 +446,7 @@ fn tilstande(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
         let id = format!("T{}-{n}", core(person));
         let end = c.end.unwrap_or(OPEN);
         rows.tilstande.push(&id, &person.id, "sygepleje", NURSING[c.kind].tilstand, c.start, ctx.slut(end));
+        let gap = if follow_up.chance(p_rare) { 110.0 } else { 30.0 };
         let initial = (1.5 + 0.7 * rng.normal()).round().clamp(1.0, 4.0);
         let mut day = c.start;
         while day < end.min(last_day + 1) {
@@ -419,7 +455,26 @@ fn tilstande(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
                 let level = (initial * (1.0 - 0.7 * progress) + 0.4 * rng.normal()).round().clamp(0.0, 4.0) as i32;
                 rows.vurderinger.push(&id, &person.id, day, level);
             }
-            day += (rng.lognormal(30.0, 0.4) as Day).max(7);
+            day += (rng.lognormal(gap, 0.4) as Day).max(7);
+        }
+    }
+    // Sleep and day-rhythm problems of citizens with dementia, assessed when
+    // noted.
+    if let Some(diagnosed) = life.dementia {
+        let alive_until = life.death.map_or(OPEN, |d| d + 1);
+        for tilstand in ["Søvnproblemer", "Døgnrytmeproblemer"] {
+            if !follow_up.chance(0.2) {
+                continue;
+            }
+            let start = diagnosed + follow_up.between(0, 365);
+            if start > last_day || start >= alive_until {
+                continue;
+            }
+            let end = (start + follow_up.lognormal(150.0, 0.7) as Day).min(alive_until);
+            n += 1;
+            let id = format!("T{}-{n}", core(person));
+            rows.tilstande.push(&id, &person.id, "sygepleje", tilstand, start, ctx.slut(end));
+            rows.vurderinger.push(&id, &person.id, start, follow_up.between(1, 3));
         }
     }
 }
@@ -442,7 +497,8 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, granted: &[Granted], rows
     let cal = ctx.calendar;
     let k = ctx.kommune;
     let needs_visits = life.spells.iter().any(|s| !s.nursing_home && spell_end(s) > cal.start)
-        || life.nursing.iter().any(|c| c.end.unwrap_or(OPEN) > cal.start);
+        || life.nursing.iter().any(|c| c.end.unwrap_or(OPEN) > cal.start)
+        || life.rehab.iter().any(|r| r.start.is_some());
     if !needs_visits {
         return;
     }
@@ -495,7 +551,8 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, granted: &[Granted], rows
             }
             let reablement = s.reablement_until.is_some_and(|u| day < u);
             let personal = s.aeldrelov || s.personal_from.is_some_and(|p| day >= p);
-            let care: &[&str] = if reablement { &["Hverdagsrehabilitering"] } else { &["Personlig pleje", "Helhedspleje"] };
+            let care: &[&str] =
+                if reablement { &["Hverdagsrehabilitering"] } else { &["Personlig pleje", "Helhedspleje"] };
             let count = if reablement {
                 1 + usize::from(rng.chance(0.3))
             } else if personal {
@@ -549,6 +606,46 @@ fn besoeg(ctx: &Context, person: &Person, life: &Life, granted: &[Granted], rows
             }
         }
     }
+    // A nurse comes home with most citizens discharged to a nursing course,
+    // most within a day.
+    let mut more = Rng::stream(ctx.seed, Purpose::Visits, &[k.number, u64::from(person.index), 1]);
+    for a in &life.admissions {
+        let Some(discharged) = a.discharged else { continue };
+        let day = (discharged / MICROS_PER_DAY) as Day;
+        let course = life.nursing.iter().find(|c| c.start <= day + 7 && c.end.is_none_or(|e| e > day));
+        if let Some(c) = course.filter(|_| more.chance(0.75) && day >= cal.start && day <= cal.end) {
+            let at = discharged + (more.lognormal(14.0, 0.7) * 60.0) as i64 * 60_000_000;
+            let on = (at / MICROS_PER_DAY) as Day;
+            if on <= cal.end
+                && let Some(e) = k.carer(&mut more, nurse_unit, 0, cal.month_of(on), on, (&[], 0.0))
+            {
+                visit(rows, e, at, more.between(20, 45), false, &[NURSING[c.kind].indsats]);
+            }
+        }
+    }
+    // Training after discharge (§ 140) and maintenance training (§ 86), about
+    // twice a week; some citizens train by screen.
+    let trainer = person.genoptraening;
+    let virtual_training = more.chance(0.2 * k.units[trainer].screen);
+    let mut courses: Vec<(Day, Day, &str)> = life
+        .rehab
+        .iter()
+        .filter_map(|r| Some((r.start?, r.end.map_or(OPEN, |e| e + 1), "Genoptræning efter udskrivelse")))
+        .collect();
+    courses.extend(life.spells.iter().filter_map(|s| s.training.map(|(a, b)| (a, b, "Vedligeholdende træning"))));
+    for (a, b, indsats) in courses {
+        let to = b.min(cal.end + 1).min(life.death.map_or(OPEN, |d| d + 1));
+        for day in a.max(cal.start)..to {
+            if !more.chance(2.0 / 7.0) || inside(&blocked, day) {
+                continue;
+            }
+            let at = at_minute(day, 9 * 60 + i64::from(more.below(6 * 60)));
+            if let Some(e) = k.carer(&mut more, trainer, 0, cal.month_of(day), day, (&[], 0.0)) {
+                let screen = virtual_training && more.chance(0.5);
+                visit(rows, e, at, more.between(30, 60), screen, &[indsats]);
+            }
+        }
+    }
 }
 
 /// Hospital admissions and rehabilitation after discharge.
@@ -577,10 +674,12 @@ fn hospital(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) {
             Some(start) => Some((start - rng.between(1, 10)).max(r.referred)),
             None => rng.chance(0.5).then(|| r.referred + rng.between(1, 14)),
         };
+        // Drop-out is more common where the unit's quality is lower.
+        let drop_out = (0.12 * (1.0 - 3.0 * ctx.kommune.units[person.genoptraening].satisfaction)).clamp(0.03, 0.3);
         let ending = r.end.map(|_| match rng.uniform() {
-            u if u < 0.82 => "gennemfoert",
-            u if u < 0.94 => "frafald",
-            _ => "andet",
+            u if u < drop_out => "frafald",
+            u if u < drop_out + 0.06 => "andet",
+            _ => "gennemfoert",
         });
         rows.genoptraening.push(&id, &person.id, r.discharged, r.referred, r.start, r.end, kind, offered, ending);
     }
@@ -934,7 +1033,7 @@ fn akutte_kontakter(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows
         for _ in 0..rng.poisson(0.06 * f64::from(to - from) / 30.44) {
             n += 1;
             let at = at_minute(from + rng.below((to - from) as u32) as Day, i64::from(rng.below(24 * 60)));
-            let speed = ctx.kommune.effects.triage;
+            let speed = ctx.kommune.effects.triage * ctx.kommune.units[person.sygepleje].triage;
             let hours = rng.lognormal(2.5 * speed, 1.0);
             let seen = at + (hours * 60.0).round() as i64 * 60_000_000;
             let seen = (!rng.chance(0.03) && seen < extracted).then_some(seen);
@@ -957,6 +1056,10 @@ fn beskaeftigelse(ctx: &Context, person: &Person, life: &Life, rows: &mut Rows) 
         _ => "uden_for_arbejdsstyrken",
     };
     let before = (first.discharged - 730).min(cal.history_start);
+    if status == "uden_for_arbejdsstyrken" {
+        rows.beskaeftigelse.push(&person.id, before, None, status);
+        return;
+    }
     let sick_from = first.discharged - rng.between(3, 30);
     rows.beskaeftigelse.push(&person.id, before, Some(sick_from - 1), status);
     let end_of_course = first.end.or(first.start).unwrap_or(first.discharged) + rng.between(7, 120);

@@ -185,7 +185,7 @@ impl RuleCase {
         for (table, text) in &self.tables {
             for other in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?.filter_map(|e| e.ok()) {
                 if other.path().file_stem().is_some_and(|s| s == table.as_str()) {
-                    std::fs::remove_file(other.path()).map_err(|e| Error::io(&other.path(), e))?;
+                    std::fs::remove_file(other.path()).map_err(|e| Error::io(other.path(), e))?;
                 }
             }
             let path = dir.join(format!("{table}.csv"));

@@ -157,7 +157,8 @@ proportion(taeller, naevner)
         failure.error
     );
     // The other rule still ran.
-    assert_row(&outcome.results, "po.4c.skaermbesoeg", "kommune", "461", "alle", (Some(3.0), Some(10.0), 30.0));
+    // Indsatser with a visit in March: I01 I10 I02 I05 I03; screen visits on I01 I02 I03.
+    assert_row(&outcome.results, "po.4c.skaermbesoeg", "kommune", "461", "alle", (Some(3.0), Some(5.0), 60.0));
 }
 
 #[test]

@@ -32,7 +32,8 @@ fn a_huge_value_is_quoted_short_and_reported_once() {
     let data = with_uth(&fixture.replacen("02-03-2024", &huge, 1));
     let (code, _, stderr) = run_march(data.path(), None);
     assert_eq!(code, 1, "{}", &stderr[..stderr.len().min(2000)]);
-    assert!(stderr.len() < 2_000, "stderr is {} bytes", stderr.len());
+    // Bounded by the rules and tables, not by the 5 MB value.
+    assert!(stderr.len() < 4_000, "stderr is {} bytes", stderr.len());
     assert!(stderr.contains("(a value of 5000000 characters) is not a date"), "{stderr}");
     // The table's problem is said once; the rule that reads it refers to it.
     assert_eq!(stderr.matches("(a value of 5000000 characters)").count(), 1, "{stderr}");
