@@ -32,6 +32,7 @@
 //! | [`engine`] | the Rhai rule language and sandbox; rules to lazy plans |
 //! | [`results`] | the results schema, typed rows, reading and writing, statistics over results |
 //! | [`runner`] | measures × periods × unit levels to result rows |
+//! | [`store`] | the results store of scheduled runs: history, run log, lock |
 //! | [`workspace`] | data + catalogue + rules opened once; evaluate, explain, run, notebook cells |
 //! | [`report`] | results → static HTML pages and an Excel workbook |
 //! | [`display`] | Danish formatting, HTML tables and SVG charts as MIME bundles, for the report, the kernel and evcxr |
@@ -49,6 +50,7 @@ pub mod report;
 pub mod results;
 pub mod runner;
 pub mod stats;
+pub mod store;
 pub mod synth;
 pub mod workspace;
 

@@ -10,6 +10,7 @@ mod catalog;
 mod explain;
 mod kernel;
 mod report;
+mod store;
 mod synth;
 mod test;
 
@@ -50,6 +51,10 @@ enum Command {
     Report(report::ReportArgs),
     /// Check rules against their hand-worked test cases (one <measure id>.toml per rule).
     Test(test::TestArgs),
+    /// Summarise the last runs of a results store.
+    Status(store::StatusArgs),
+    /// Check a results store: `store verify`.
+    Store(store::StoreArgs),
 }
 
 /// The options that say which rules, catalogue and statistics a run uses.
@@ -85,8 +90,14 @@ struct RunArgs {
     #[arg(long)]
     rules: Option<PathBuf>,
     /// Directory to write results.parquet and results.csv to.
+    #[arg(long, required_unless_present = "store")]
+    out: Option<PathBuf>,
+    /// Results store to add this run to (history, run log, lock); see `kvalitet status`.
     #[arg(long)]
-    out: PathBuf,
+    store: Option<PathBuf>,
+    /// With --store: wait for a run that holds the store instead of failing with exit code 3.
+    #[arg(long, requires = "store")]
+    wait: bool,
     #[command(flatten)]
     settings: RunSettings,
     /// Directory of the catalogue (measure directions, suppression thresholds, national values);
@@ -133,12 +144,15 @@ pub fn main() -> ExitCode {
         Command::Kernel(args) => kernel::kernel(args),
         Command::Report(args) => report::report(args),
         Command::Test(args) => test::test(args),
+        Command::Status(args) => store::status(args),
+        Command::Store(args) => store::store(args),
     };
     match outcome {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::from(2)
+            let locked = matches!(error.downcast_ref(), Some(crate::store::StoreError::Locked { .. }));
+            ExitCode::from(if locked { 3 } else { 2 })
         }
     }
 }
@@ -205,6 +219,8 @@ impl RunSettings {
             levels: parse_levels(&self.by)?,
             statistics: StatisticsOptions { level: self.ci_level, proportion_ci, ..Default::default() },
             settings: None,
+            history: Vec::new(),
+            run_id: None,
         })
     }
 }
@@ -237,10 +253,17 @@ fn open(sources: &Sources) -> anyhow::Result<Workspace> {
 /// Runs every rule of `workspace`, writes the results to `out` (and the
 /// report to `out/report` when `with_report`) and prints what happened; the
 /// exit code says whether anything failed.
+/// Where a run goes: a results folder, a store (and whether to wait for
+/// its lock), or both.
+struct Outputs<'a> {
+    out: Option<&'a Path>,
+    store: Option<(&'a Path, bool)>,
+}
+
 fn run_and_write(
     workspace: &Workspace,
     request: &Request,
-    out: &Path,
+    outputs: Outputs,
     quiet: bool,
     with_report: bool,
 ) -> anyhow::Result<ExitCode> {
@@ -250,15 +273,26 @@ fn run_and_write(
     if workspace.rules().is_empty() {
         return Err(crate::error::Error::NoRules(workspace.rules_source().label()).into());
     }
+    let mut request = request.clone();
+    let store = match outputs.store {
+        Some((dir, wait)) => Some(store::begin(workspace, &mut request, dir, wait)?),
+        None => None,
+    };
     let bar = progress_bar(quiet, workspace.rules().len() as u64, "{spinner} [{bar:30}] {pos}/{len} rules {msg}");
-    let outcome = workspace.run(request, |progress| {
+    let outcome = workspace.run(&request, |progress| {
         bar.set_position(progress.done as u64);
         bar.set_message(progress.rule_id.to_string());
     })?;
     bar.finish_and_clear();
-    let written = results::write(&outcome.results, out)?;
-    print_outcome(&outcome, request);
-    for path in written {
+    print_outcome(&outcome, &request);
+    if let Some(open) = store {
+        store::publish(open, &outcome)?;
+    }
+    let Some(out) = outputs.out else {
+        let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
+        return Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS });
+    };
+    for path in results::write(&outcome.results, out)? {
         println!("wrote {}", path.display());
     }
     if with_report {
@@ -318,7 +352,8 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         rules: rules_source(args.rules.as_deref()),
     };
     let workspace = open(&sources)?;
-    run_and_write(&workspace, &request, &args.out, args.quiet, args.report)
+    let store = args.store.as_deref().map(|dir| (dir, args.wait));
+    run_and_write(&workspace, &request, Outputs { out: args.out.as_deref(), store }, args.quiet, args.report)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {

@@ -67,13 +67,26 @@ pub struct Request {
     /// catalogue. Set them to explore "what if" (other thresholds, a
     /// direction) without editing the catalogue.
     pub settings: Option<Settings>,
+    /// Results of earlier runs (a store's history): the statistics look
+    /// back on them for SPC and the development marker. Rows of the
+    /// periods evaluated now are left out of it.
+    pub history: Vec<ResultRow>,
+    /// The run's id; `None`: made from the time and the inputs' hash.
+    pub run_id: Option<String>,
 }
 
 impl Request {
     /// The periods and levels with the default statistics (95 % intervals,
     /// Wilson for proportions) and the catalogue's settings.
     pub fn new(periods: Vec<Period>, levels: Vec<UnitLevel>) -> Self {
-        Self { periods, levels, statistics: StatisticsOptions::default(), settings: None }
+        Self {
+            periods,
+            levels,
+            statistics: StatisticsOptions::default(),
+            settings: None,
+            history: Vec::new(),
+            run_id: None,
+        }
     }
 }
 
@@ -345,6 +358,12 @@ impl Workspace {
         Ok(outcome)
     }
 
+    /// A new run's id: the time and the inputs' hash
+    /// (`20250301T020000Z-1a2b3c4d`).
+    pub fn new_run_id(&self) -> String {
+        format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), &self.inputs_sha256[..8])
+    }
+
     /// The error of a failed rule: interrupted when the interrupt flag
     /// stopped it.
     fn failure(&self, error: RuleError) -> Error {
@@ -386,7 +405,7 @@ impl Workspace {
         let Some(first) = request.periods.first() else {
             return Err(Error::NoPeriods);
         };
-        let run_id = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), &self.inputs_sha256[..8]);
+        let run_id = request.run_id.clone().unwrap_or_else(|| self.new_run_id());
         // The development marker of the first period needs the one before it.
         let lead = request.statistics.enabled.then(|| first.previous());
         let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
@@ -442,7 +461,17 @@ impl Workspace {
             Some(settings) => settings.clone(),
             None => Settings::from_catalog(&self.catalog, first.kind),
         };
-        let earlier = Earlier { rows: earlier, in_spc: false };
+        // With a history, the lead period is one of its points; the lead
+        // rows just evaluated replace the stored ones of that period.
+        let earlier = if request.history.is_empty() {
+            Earlier { rows: earlier, in_spc: false }
+        } else {
+            let fresh: std::collections::HashSet<&Period> = planned.iter().collect();
+            let mut rows: Vec<ResultRow> =
+                request.history.iter().filter(|r| !fresh.contains(&r.period)).cloned().collect();
+            rows.extend(earlier);
+            Earlier { rows, in_spc: true }
+        };
         let rows = statistics::apply(rows, &earlier, &parents, &settings, &request.statistics);
         Ok(RunOutcome {
             results: Results::new(rows),

@@ -123,6 +123,8 @@ fn run_options(
         levels: UnitLevel::ALL.to_vec(),
         statistics,
         settings,
+        history: Vec::new(),
+        run_id: None,
     };
     let outcome = workspace(data, rules).run(&request, |_| {}).expect("run");
     Outcome { results: outcome.results.to_frame(), failures: outcome.failures, notes: outcome.notes }

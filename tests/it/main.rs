@@ -14,5 +14,6 @@ mod rule_cases;
 mod rules;
 mod run;
 mod statistics;
+mod store;
 mod synth;
 mod workspace;

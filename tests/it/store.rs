@@ -1,0 +1,150 @@
+//! The results store of scheduled runs: history across runs, the run log,
+//! the lock, and a store left behind by a killed run.
+
+use crate::common::{kvalitet, output, repo, workspace};
+use kvalitet::engine::Period;
+use kvalitet::results::UnitLevel;
+use kvalitet::results::statistics::{MeasureSettings, Settings};
+use kvalitet::stats::suppression::Thresholds;
+use kvalitet::store::{RunRecord, RunStatus, Store};
+use kvalitet::workspace::Request;
+use std::path::Path;
+
+const SKAERM: &str = "po.4c.skaermbesoeg";
+
+/// `kvalitet run` of the fixture for `period` into `store`.
+fn run_into(store: &Path, period: &str) -> (i32, String, String) {
+    output(
+        kvalitet()
+            .args(["run", "--quiet", "--data", "tests/fixtures/small", "--from", period, "--to", period, "--store"])
+            .arg(store),
+    )
+}
+
+/// A request for `periods` with every number shown (thresholds 0).
+fn open_request(periods: &[&str]) -> Request {
+    let catalog = kvalitet::catalog::Catalog::standard();
+    let open = MeasureSettings {
+        thresholds: Thresholds { min_denominator: 0, min_numerator: 0 },
+        ..MeasureSettings::defaults(&catalog)
+    };
+    let mut request =
+        Request::new(periods.iter().map(|p| Period::parse(p).unwrap()).collect(), vec![UnitLevel::Kommune]);
+    request.settings = Some(Settings::new(Default::default(), open));
+    request
+}
+
+#[test]
+fn a_run_of_one_month_sees_the_history_of_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let workspace = workspace(&repo("tests/fixtures/small"), &repo("rules"));
+    let lock = store.lock(None).unwrap();
+    // February alone, stored: po.4c 0/1 (I01 by V10).
+    let february = workspace.run(&open_request(&["2024-02"]), |_| {}).unwrap();
+    let record = RunRecord::start("r1", workspace.inputs_sha256(), "test", vec!["2024-02".into()]);
+    store.publish(&lock, &february.results, record).unwrap();
+    // March alone, with the store's history: the SPC series is [0, 60], as
+    // when both months are run at once (statistics.rs), so its median is 30.
+    let mut march = open_request(&["2024-03"]);
+    march.history = store.current().unwrap().rows;
+    let march = workspace.run(&march, |_| {}).unwrap();
+    let both = workspace.run(&open_request(&["2024-02", "2024-03"]), |_| {}).unwrap();
+    let spc_median = |results: &kvalitet::results::Results| {
+        let row = results
+            .rows
+            .iter()
+            .find(|r| r.measure_id == SKAERM && r.period.label() == "2024-03" && r.stratum == "alle")
+            .unwrap();
+        row.statistics.as_ref().unwrap().spc.median
+    };
+    assert_eq!(spc_median(&march.results), Some(30.0));
+    assert_eq!(spc_median(&march.results), spc_median(&both.results));
+}
+
+#[test]
+fn runs_are_logged_and_the_newest_run_of_a_period_is_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    assert_eq!(run_into(&store, "2024-02").0, 0);
+    let (code, stdout, stderr) = run_into(&store, "2024-03");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("stored run "), "{stdout}");
+    // March again: the store keeps both runs' files, and the newest is current.
+    assert_eq!(run_into(&store, "2024-03").0, 0);
+    let runs = Store::open(&store).unwrap().runs().unwrap();
+    assert_eq!(runs.len(), 3);
+    assert!(runs.iter().all(|r| r.status == RunStatus::Complete && r.failed.is_empty()));
+    let march = store.join(format!("results/measure={SKAERM}/period=2024-03"));
+    assert_eq!(std::fs::read_dir(&march).unwrap().count(), 2, "a file per run, hive-style");
+    let current = Store::open(&store).unwrap().current().unwrap();
+    let of_march: Vec<_> =
+        current.rows.iter().filter(|r| r.measure_id == SKAERM && r.period.label() == "2024-03").collect();
+    assert!(!of_march.is_empty() && of_march.iter().all(|r| r.provenance.run_id == runs[2].run_id));
+    // What the operator reads.
+    let (code, stdout, _) = output(kvalitet().args(["status", "--store"]).arg(&store));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("3 run(s)") && stdout.matches("complete").count() == 3, "{stdout}");
+    let (code, stdout, _) = output(kvalitet().args(["store", "verify", "--store"]).arg(&store));
+    assert_eq!((code, stdout.trim_end().ends_with("0 problem(s)")), (0, true), "{stdout}");
+}
+
+#[test]
+fn a_second_run_is_refused_while_one_holds_the_store_and_a_stale_lock_is_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("store")).unwrap();
+    // Held by a live process (this test): exit code 3, naming the holder.
+    let lock = store.lock(None).unwrap();
+    let (code, _, stderr) = run_into(store.dir(), "2024-03");
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains(&format!("is in use by another run (pid {} on ", std::process::id())), "{stderr}");
+    drop(lock);
+    // Left by a process that has ended: taken over, with a note.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_string();
+    let stale = format!("{{\"pid\":{pid},\"host\":\"{host}\",\"started\":\"2025-01-01T02:00:00+00:00\"}}");
+    std::fs::write(store.dir().join("lock"), stale).unwrap();
+    let (code, _, stderr) = run_into(store.dir(), "2024-03");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(&format!("took over the lock of pid {pid} on {host}")), "{stderr}");
+    assert!(!store.dir().join("lock").exists(), "released at the end");
+}
+
+#[test]
+fn a_run_killed_before_it_committed_leaves_nothing_and_is_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    assert_eq!(run_into(&store_dir, "2024-03").0, 0);
+    let store = Store::open(&store_dir).unwrap();
+    let before = store.current().unwrap().rows.len();
+    // What a kill during publishing leaves: a started record, hidden files.
+    let lock = store.lock(None).unwrap();
+    let killed = RunRecord::start("killed-run", "x", "test", vec!["2024-03".into()]);
+    store.write_record(&lock, &killed).unwrap();
+    drop(lock);
+    let partition = store_dir.join(format!("results/measure={SKAERM}/period=2024-03"));
+    std::fs::write(partition.join(".killed-run.parquet.tmp"), b"half a file").unwrap();
+    assert_eq!(store.current().unwrap().rows.len(), before, "the killed run is not visible");
+    let (code, _, stderr) = run_into(&store_dir, "2024-02");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("run killed-run was interrupted before it finished"), "{stderr}");
+    assert!(!partition.join(".killed-run.parquet.tmp").exists());
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.iter().find(|r| r.run_id == "killed-run").unwrap().status, RunStatus::Interrupted);
+}
+
+#[test]
+fn a_damaged_file_is_named_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    assert_eq!(run_into(&store_dir, "2024-03").0, 0);
+    let partition = store_dir.join(format!("results/measure={SKAERM}/period=2024-03"));
+    let file = std::fs::read_dir(&partition).unwrap().next().unwrap().unwrap().path();
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, _, stderr) = output(kvalitet().args(["store", "verify", "--store"]).arg(&store_dir));
+    assert_eq!(code, 1);
+    assert!(stderr.contains(&file.display().to_string()) && stderr.contains("the store is damaged"), "{stderr}");
+}
