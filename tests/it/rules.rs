@@ -127,10 +127,11 @@ fn faerdigbehandlingsdage_mean() {
 
 #[test]
 fn medicingennemgang_12mdr() {
-    // § 138 active on 03-31: B06, B01, B04. Window 2023-04-01 .. 2024-03-31:
-    // B06 (2023-04-15) yes, B01 (2023-03-31, one day early) no, B04
-    // (2023-04-01, first day) yes; B02's review is outside the denominator.
-    // 2/3.
+    // § 138 active on 03-31: B06, B01, B04, all alive (the dead are
+    // excluded; no dead citizen has § 138 in the fixture). Window MAANEDER =
+    // 12 months, 2023-04-01 .. 2024-03-31: B06 (2023-04-15) yes, B01
+    // (2023-03-31, one day early) no, B04 (2023-04-01, first day) yes; B02's
+    // review is outside the denominator. 2/3. PE1: B01 → 0/1.
     let m = "sp.4b.medicingennemgang-12mdr";
     assert_row(results(), m, K, "461", "alle", (Some(2.0), Some(3.0), 200.0 / 3.0));
     assert_row(results(), m, P, "PE1", "alle", (Some(0.0), Some(1.0), 0.0));
@@ -151,7 +152,9 @@ fn antipsykotika_blandt_demente() {
 
 #[test]
 fn plejehjemsbeboere_med_demensdiagnose() {
-    // In plejebolig on 03-31: B03 B04 B06 B08; diagnosed: B03 B04 B08. 3/4.
+    // In plejebolig on 03-31 and alive at its end: B03 B04 B06 B08 (no dead
+    // citizen lives in plejebolig in the fixture; B07 and B10 are eget_hjem
+    // or without tilknytning); diagnosed: B03 B04 B08. 3/4.
     let m = "de.1.plejehjemsbeboere-demensdiagnose";
     assert_row(results(), m, K, "461", "alle", (Some(3.0), Some(4.0), 75.0));
 }
