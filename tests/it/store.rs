@@ -148,3 +148,84 @@ fn a_damaged_file_is_named_by_verify() {
     assert_eq!(code, 1);
     assert!(stderr.contains(&file.display().to_string()) && stderr.contains("the store is damaged"), "{stderr}");
 }
+
+/// The store after a kill: every record reads, every complete run's files
+/// read, no file of another run is visible, and the current results read.
+fn assert_consistent(store: &Store) {
+    let runs = store.runs().expect("every record reads");
+    assert_eq!(store.verify().unwrap(), Vec::<String>::new());
+    let complete: Vec<&str> =
+        runs.iter().filter(|r| r.status == RunStatus::Complete).map(|r| r.run_id.as_str()).collect();
+    for partition in std::fs::read_dir(store.dir().join("results")).unwrap() {
+        for period in std::fs::read_dir(partition.unwrap().path()).unwrap() {
+            for file in std::fs::read_dir(period.unwrap().path()).unwrap() {
+                let name = file.unwrap().file_name().into_string().unwrap();
+                if let Some(run_id) = name.strip_suffix(".parquet") {
+                    assert!(complete.contains(&run_id), "{name} is visible but its run did not complete");
+                }
+            }
+        }
+    }
+    store.current().expect("the current results read");
+}
+
+#[test]
+fn a_run_killed_at_any_point_leaves_the_store_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let spawn = || {
+        kvalitet()
+            .args(["run", "--quiet", "--data", "tests/fixtures/small", "--from", "2024-03", "--to", "2024-03"])
+            .arg("--store")
+            .arg(&store_dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // One whole run first, timed: the kills are spread over that time.
+    let started = std::time::Instant::now();
+    assert!(spawn().wait().unwrap().success());
+    let whole = started.elapsed();
+    let store = Store::open(&store_dir).unwrap();
+    let hidden = |store: &Store| {
+        walk(&store.dir().join("results")).iter().any(|p| p.to_string_lossy().ends_with(".parquet.tmp"))
+    };
+    for k in 0..24 {
+        let mut child = spawn();
+        if k < 18 {
+            // Spread over the run's life, from its first millisecond.
+            std::thread::sleep(whole.mul_f64(k as f64 / 17.0));
+        } else {
+            // During the write: as soon as the run's hidden files appear.
+            let until = std::time::Instant::now() + whole * 3;
+            while !hidden(&store) && std::time::Instant::now() < until {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        assert_consistent(&store);
+    }
+    // The next run recovers and completes.
+    assert!(spawn().wait().unwrap().success());
+    assert_consistent(&store);
+    assert!(!hidden(&store), "nothing of a killed run is left");
+    let runs = store.runs().unwrap();
+    assert!(runs.iter().all(|r| r.status != RunStatus::Running), "every killed run is marked");
+    assert_eq!(runs.last().unwrap().status, RunStatus::Complete);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
