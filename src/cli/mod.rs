@@ -98,6 +98,9 @@ struct RunArgs {
     /// With --store: wait for a run that holds the store instead of failing with exit code 3.
     #[arg(long, requires = "store")]
     wait: bool,
+    /// With --store: evaluate every rule and period, also those up to date in the store.
+    #[arg(long, requires = "store")]
+    full: bool,
     #[command(flatten)]
     settings: RunSettings,
     /// Directory of the catalogue (measure directions, suppression thresholds, national values);
@@ -221,6 +224,7 @@ impl RunSettings {
             settings: None,
             history: Vec::new(),
             run_id: None,
+            up_to_date: Default::default(),
         })
     }
 }
@@ -257,7 +261,7 @@ fn open(sources: &Sources) -> anyhow::Result<Workspace> {
 /// its lock), or both.
 struct Outputs<'a> {
     out: Option<&'a Path>,
-    store: Option<(&'a Path, bool)>,
+    store: Option<store::Options<'a>>,
 }
 
 fn run_and_write(
@@ -275,7 +279,7 @@ fn run_and_write(
     }
     let mut request = request.clone();
     let store = match outputs.store {
-        Some((dir, wait)) => Some(store::begin(workspace, &mut request, dir, wait)?),
+        Some(options) => Some(store::begin(workspace, &mut request, options)?),
         None => None,
     };
     let bar = progress_bar(quiet, workspace.rules().len() as u64, "{spinner} [{bar:30}] {pos}/{len} rules {msg}");
@@ -285,26 +289,32 @@ fn run_and_write(
     })?;
     bar.finish_and_clear();
     print_outcome(&outcome, &request);
-    if let Some(open) = store {
-        store::publish(open, &outcome)?;
-    }
+    let store = match store {
+        Some(open) => Some(store::publish(open, &outcome)?),
+        None => None,
+    };
+    let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
     let Some(out) = outputs.out else {
-        let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
         return Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS });
     };
-    for path in results::write(&outcome.results, out)? {
+    // With a store, the results folder gets the store's current results:
+    // the rows evaluated now and those up to date from earlier runs.
+    let written = match store {
+        Some(store) => store.current()?,
+        None => outcome.results,
+    };
+    for path in results::write(&written, out)? {
         println!("wrote {}", path.display());
     }
     if with_report {
         report::write_report(
-            &outcome.results,
+            &written,
             workspace.catalog(),
             workspace.rules_source(),
             &crate::report::Options::default(),
             &out.join("report"),
         )?;
     }
-    let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
@@ -331,6 +341,12 @@ fn print_outcome(outcome: &RunOutcome, request: &Request) {
     for failure in &outcome.failures {
         eprintln!("rule error: {}", failure.error);
     }
+    if outcome.skipped > 0 {
+        println!(
+            "{} rule × period pair(s) up to date in the store, not evaluated again (--full evaluates them)",
+            outcome.skipped
+        );
+    }
     let periods = &request.periods;
     println!(
         "{} rules × {} periods ({} to {}) → {} result rows in {:.1} s; {} rule(s) failed",
@@ -352,7 +368,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         rules: rules_source(args.rules.as_deref()),
     };
     let workspace = open(&sources)?;
-    let store = args.store.as_deref().map(|dir| (dir, args.wait));
+    let store = args.store.as_deref().map(|dir| store::Options { dir, wait: args.wait, full: args.full });
     run_and_write(&workspace, &request, Outputs { out: args.out.as_deref(), store }, args.quiet, args.report)
 }
 

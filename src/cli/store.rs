@@ -33,6 +33,13 @@ enum StoreCommand {
     },
 }
 
+/// `--store DIR [--wait] [--full]`.
+pub struct Options<'a> {
+    pub dir: &'a Path,
+    pub wait: bool,
+    pub full: bool,
+}
+
 /// A store being written by this run: its lock and the run's record.
 pub struct Open {
     store: Store,
@@ -42,10 +49,10 @@ pub struct Open {
 
 /// Locks the store, brings it to a consistent state, gives the run its id
 /// and the store's history, and logs the run as started.
-pub fn begin(workspace: &Workspace, request: &mut Request, dir: &Path, wait: bool) -> anyhow::Result<Open> {
-    let store = Store::open(dir)?;
+pub fn begin(workspace: &Workspace, request: &mut Request, options: Options) -> anyhow::Result<Open> {
+    let store = Store::open(options.dir)?;
     // "Wait" is for as long as the other run takes; a day bounds a hung one.
-    let lock = store.lock(wait.then(|| Duration::from_secs(24 * 3600)))?;
+    let lock = store.lock(options.wait.then(|| Duration::from_secs(24 * 3600)))?;
     if let Some(holder) = &lock.took_over {
         eprintln!(
             "note: took over the lock of pid {} on {} (started {}), which no longer runs",
@@ -56,6 +63,9 @@ pub fn begin(workspace: &Workspace, request: &mut Request, dir: &Path, wait: boo
         eprintln!("note: run {run_id} was interrupted before it finished; nothing of it is in the store");
     }
     request.history = store.current()?.rows;
+    if !options.full {
+        request.up_to_date = store.up_to_date()?;
+    }
     let run_id = workspace.new_run_id();
     request.run_id = Some(run_id.clone());
     let periods = request.periods.iter().map(|p| p.label()).collect();
@@ -64,10 +74,12 @@ pub fn begin(workspace: &Workspace, request: &mut Request, dir: &Path, wait: boo
     Ok(Open { store, lock, record })
 }
 
-/// Publishes the run's results and completes its record.
-pub fn publish(open: Open, outcome: &RunOutcome) -> anyhow::Result<()> {
+/// Publishes the run's results, completes its record and returns the
+/// store.
+pub fn publish(open: Open, outcome: &RunOutcome) -> anyhow::Result<Store> {
     let Open { store, lock, mut record } = open;
     record.rules_total = outcome.rules_total;
+    record.evaluated = outcome.evaluated.clone();
     record.failed = outcome.failures.iter().map(|f| (f.rule_id.clone(), f.error.to_string())).collect();
     let record = store.publish(&lock, &outcome.results, record)?;
     println!(
@@ -77,7 +89,7 @@ pub fn publish(open: Open, outcome: &RunOutcome) -> anyhow::Result<()> {
         record.rows,
         record.files.len()
     );
-    Ok(())
+    Ok(store)
 }
 
 pub fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {

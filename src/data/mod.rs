@@ -175,6 +175,15 @@ impl Format {
     }
 }
 
+/// SHA-256 hashes of a data directory's files.
+#[derive(Debug, Clone, Default)]
+pub struct InputHashes {
+    /// Over every file, name and content, in name order.
+    pub all: String,
+    /// Per table, over its files.
+    pub tables: BTreeMap<String, String>,
+}
+
 /// A loaded, validated table.
 #[derive(Clone)]
 pub struct LoadedTable {
@@ -304,18 +313,26 @@ impl DataSource {
 
     /// SHA-256 over every input file (name and content), in name order.
     pub fn inputs_sha256(&self) -> std::io::Result<String> {
-        let mut files: Vec<&PathBuf> = self
+        Ok(self.hashes()?.all)
+    }
+
+    /// The inputs' hashes: over every file, and per table (what a run
+    /// compares to skip the rules whose tables did not change). Each file
+    /// is read once.
+    pub fn hashes(&self) -> std::io::Result<InputHashes> {
+        let mut files: Vec<(&PathBuf, &str)> = self
             .tables
-            .values()
-            .flat_map(|t| match t {
-                Ok(t) => t.files.iter().collect::<Vec<_>>(),
-                Err(errors) => errors.iter().map(|e| &e.file).collect(),
+            .iter()
+            .flat_map(|(name, t)| match t {
+                Ok(t) => t.files.iter().map(|f| (f, name.as_str())).collect::<Vec<_>>(),
+                Err(errors) => errors.iter().map(|e| (&e.file, name.as_str())).collect(),
             })
             .collect();
         files.sort();
         files.dedup();
         let mut all = Sha256::new();
-        for file in files {
+        let mut per_table: BTreeMap<&str, Sha256> = BTreeMap::new();
+        for (file, table) in files {
             let mut hasher = Sha256::new();
             let mut reader = std::fs::File::open(file)?;
             let mut buffer = vec![0u8; 1 << 20];
@@ -326,10 +343,18 @@ impl DataSource {
                 }
                 hasher.update(&buffer[..n]);
             }
-            all.update(file.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default());
-            all.update(hasher.finalize());
+            let name = file.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default();
+            let digest = hasher.finalize();
+            all.update(name);
+            all.update(digest);
+            let table = per_table.entry(table).or_default();
+            table.update(name);
+            table.update(digest);
         }
-        Ok(hex(&all.finalize()))
+        Ok(InputHashes {
+            all: hex(&all.finalize()),
+            tables: per_table.into_iter().map(|(name, h)| (name.to_string(), hex(&h.finalize()))).collect(),
+        })
     }
 }
 

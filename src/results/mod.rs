@@ -89,6 +89,18 @@ impl LevelReference {
     }
 }
 
+/// What one rule's rows were evaluated from: its hash, the hashes of the
+/// tables it read, the catalogue's version, and the periods. A store skips
+/// a rule × period pair whose inputs are unchanged.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RuleInputs {
+    pub rule_sha256: String,
+    pub tables: std::collections::BTreeMap<String, String>,
+    pub catalog_version: String,
+    /// Period labels (`2025-03`).
+    pub periods: Vec<String>,
+}
+
 /// Run-chart and control-chart outputs for one point of a series.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Spc {

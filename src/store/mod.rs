@@ -13,8 +13,9 @@
 //! committed (killed), whose record it marks as interrupted. Readers take,
 //! per measure and period, the file of the newest complete run.
 
-use crate::results::{self, ResultRow, Results};
+use crate::results::{self, ResultRow, Results, RuleInputs};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -125,6 +126,9 @@ pub struct RunRecord {
     /// The result files of the run, relative to the store.
     pub files: Vec<String>,
     pub holder: Holder,
+    /// What each rule evaluated in the run was evaluated from.
+    #[serde(default)]
+    pub evaluated: BTreeMap<String, RuleInputs>,
 }
 
 impl RunRecord {
@@ -144,6 +148,7 @@ impl RunRecord {
             rows: 0,
             files: Vec::new(),
             holder: Holder::me(),
+            evaluated: BTreeMap::new(),
         }
     }
 }
@@ -332,6 +337,28 @@ impl Store {
             }
         }
         Ok(Results::new(rows))
+    }
+
+    /// Per rule, what its current rows of each period were evaluated from:
+    /// the newest complete run that evaluated the rule for that period.
+    pub fn up_to_date(&self) -> Result<BTreeMap<String, Vec<RuleInputs>>> {
+        let mut newest: BTreeMap<(String, String), RuleInputs> = BTreeMap::new();
+        for run in self.runs()?.into_iter().filter(|r| r.status == RunStatus::Complete) {
+            for (rule, inputs) in run.evaluated {
+                for period in &inputs.periods {
+                    newest.insert((rule.clone(), period.clone()), RuleInputs { periods: Vec::new(), ..inputs.clone() });
+                }
+            }
+        }
+        let mut out: BTreeMap<String, Vec<RuleInputs>> = BTreeMap::new();
+        for ((rule, period), inputs) in newest {
+            let list = out.entry(rule).or_default();
+            match list.iter_mut().find(|i| RuleInputs { periods: Vec::new(), ..(*i).clone() } == inputs) {
+                Some(same) => same.periods.push(period),
+                None => list.push(RuleInputs { periods: vec![period], ..inputs }),
+            }
+        }
+        Ok(out)
     }
 
     /// Reads every result file of every complete run and returns the

@@ -28,10 +28,12 @@ use crate::catalog::Catalog;
 use crate::data::{DataError, DataSource, Schema};
 use crate::engine::{Limits, Measure, MeasureKind, Period, Rule, RuleEngine, RuleError, RulesSource};
 use crate::error::{Error, Result};
+use crate::results::RuleInputs;
 use crate::results::statistics::{self, Earlier, Settings, StatisticsOptions};
 use crate::results::{Provenance, ResultRow, Results, UnitLevel};
 use crate::runner::{self, Dimensions, RuleRef};
 use polars::prelude::DataFrame;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,6 +75,10 @@ pub struct Request {
     pub history: Vec<ResultRow>,
     /// The run's id; `None`: made from the time and the inputs' hash.
     pub run_id: Option<String>,
+    /// What earlier runs evaluated, per rule: a rule × period pair whose
+    /// rule, tables and catalogue are unchanged since is skipped (a store's
+    /// incremental run). Empty: everything is evaluated.
+    pub up_to_date: BTreeMap<String, Vec<RuleInputs>>,
 }
 
 impl Request {
@@ -86,6 +92,7 @@ impl Request {
             settings: None,
             history: Vec::new(),
             run_id: None,
+            up_to_date: BTreeMap::new(),
         }
     }
 }
@@ -118,6 +125,10 @@ pub struct RunOutcome {
     /// Rules left out because the data lack a table or column they need:
     /// (rule id, what is lacking).
     pub not_computable: Vec<(String, String)>,
+    /// What each rule evaluated here was evaluated from.
+    pub evaluated: BTreeMap<String, RuleInputs>,
+    /// Rule × period pairs skipped as up to date.
+    pub skipped: usize,
     /// Rules found, compiled or not.
     pub rules_total: usize,
     pub run_id: String,
@@ -168,6 +179,7 @@ pub struct Workspace {
     rules: Vec<std::result::Result<Rule, RuleError>>,
     dimensions: Dimensions,
     inputs_sha256: String,
+    table_sha256: BTreeMap<String, String>,
 }
 
 impl Workspace {
@@ -189,12 +201,13 @@ impl Workspace {
 
     /// A workspace over data already opened.
     pub fn with_data(data: Arc<DataSource>, catalog: Catalog, rules: RulesSource) -> Result<Self> {
-        let inputs_sha256 = data.inputs_sha256().map_err(|e| Error::io(&data.dir, e))?;
+        let hashes = data.hashes().map_err(|e| Error::io(&data.dir, e))?;
+        let (inputs_sha256, table_sha256) = (hashes.all, hashes.tables);
         let mut engine = RuleEngine::new(data.clone(), rules, Limits::default());
         engine.use_catalog(Arc::new(catalog.clone()));
         let rules = engine.load_rules()?;
         let dimensions = Dimensions::new(&data, &catalog.kommuner);
-        Ok(Self { data, catalog, engine, rules, dimensions, inputs_sha256 })
+        Ok(Self { data, catalog, engine, rules, dimensions, inputs_sha256, table_sha256 })
     }
 
     /// The input tables.
@@ -358,6 +371,13 @@ impl Workspace {
         Ok(outcome)
     }
 
+    /// Whether a rule evaluated from `inputs` would give the same rows now.
+    fn unchanged(&self, inputs: &RuleInputs, rule_sha256: &str) -> bool {
+        inputs.rule_sha256 == rule_sha256
+            && inputs.catalog_version == self.catalog.version
+            && inputs.tables.iter().all(|(table, hash)| self.table_sha256.get(table) == Some(hash))
+    }
+
     /// A new run's id: the time and the inputs' hash
     /// (`20250301T020000Z-1a2b3c4d`).
     pub fn new_run_id(&self) -> String {
@@ -411,13 +431,38 @@ impl Workspace {
         let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
         let (mut rows, mut earlier, mut failures, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut not_computable = Vec::new();
+        let (mut evaluated_from, mut skipped) = (BTreeMap::new(), 0);
         let empty = self.data.empty_tables();
         for (done, Evaluable { rule, sha256, measure }) in items.iter().enumerate() {
             if self.engine.interrupt_flag().load(Ordering::Relaxed) {
                 return Err(Error::Interrupted);
             }
-            match runner::run_rule(*rule, measure, &planned, &request.levels, &self.dimensions) {
+            // The periods an earlier run evaluated from the same rule, tables
+            // and catalogue are up to date.
+            let current: BTreeSet<&str> = request
+                .up_to_date
+                .get(rule.id)
+                .into_iter()
+                .flatten()
+                .filter(|inputs| self.unchanged(inputs, sha256))
+                .flat_map(|inputs| inputs.periods.iter().map(String::as_str))
+                .collect();
+            let todo: Vec<Period> = planned.iter().filter(|p| !current.contains(p.label().as_str())).cloned().collect();
+            let reported: Vec<String> = todo.iter().filter(|p| lead.as_ref() != Some(*p)).map(|p| p.label()).collect();
+            skipped += request.periods.len() - reported.len();
+            if reported.is_empty() {
+                progress(Progress { done: done + 1, total: items.len(), rule_id: rule.id });
+                continue;
+            }
+            let inputs = |tables: &BTreeSet<String>| RuleInputs {
+                rule_sha256: sha256.to_string(),
+                tables: tables.iter().filter_map(|t| Some((t.clone(), self.table_sha256.get(t)?.clone()))).collect(),
+                catalog_version: self.catalog.version.clone(),
+                periods: reported.clone(),
+            };
+            match runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions) {
                 Ok(evaluated) if evaluated.tables.iter().any(|t| empty.contains(t)) => {
+                    evaluated_from.insert(rule.id.to_string(), inputs(&evaluated.tables));
                     let tables: Vec<&str> =
                         evaluated.tables.iter().filter(|t| empty.contains(*t)).map(String::as_str).collect();
                     notes.push(format!(
@@ -427,6 +472,7 @@ impl Workspace {
                     ));
                 }
                 Ok(mut evaluated) => {
+                    evaluated_from.insert(rule.id.to_string(), inputs(&evaluated.tables));
                     let provenance = Provenance {
                         run_id: run_id.clone(),
                         rule_sha256: sha256.to_string(),
@@ -478,6 +524,8 @@ impl Workspace {
             failures,
             notes,
             not_computable,
+            evaluated: evaluated_from,
+            skipped,
             rules_total: items.len(),
             run_id,
             seconds: started.elapsed().as_secs_f64(),

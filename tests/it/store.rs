@@ -70,8 +70,25 @@ fn runs_are_logged_and_the_newest_run_of_a_period_is_current() {
     let (code, stdout, stderr) = run_into(&store, "2024-03");
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("stored run "), "{stdout}");
-    // March again: the store keeps both runs' files, and the newest is current.
-    assert_eq!(run_into(&store, "2024-03").0, 0);
+    // March again, all of it (--full; without it nothing would be evaluated
+    // again): the store keeps both runs' files, and the newest is current.
+    let (code, _, stderr) = output(
+        kvalitet()
+            .args([
+                "run",
+                "--quiet",
+                "--full",
+                "--data",
+                "tests/fixtures/small",
+                "--from",
+                "2024-03",
+                "--to",
+                "2024-03",
+            ])
+            .arg("--store")
+            .arg(&store),
+    );
+    assert_eq!(code, 0, "{stderr}");
     let runs = Store::open(&store).unwrap().runs().unwrap();
     assert_eq!(runs.len(), 3);
     assert!(runs.iter().all(|r| r.status == RunStatus::Complete && r.failed.is_empty()));
@@ -228,4 +245,57 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+/// `kvalitet run` for March 2024 of `data` with `rules` into `store`; the
+/// ids of the rules the run evaluated.
+fn evaluated_by(store: &Path, data: &Path, rules: &Path) -> Vec<String> {
+    let (code, _, stderr) = output(
+        kvalitet()
+            .args(["run", "--quiet", "--from", "2024-03", "--to", "2024-03", "--data"])
+            .arg(data)
+            .arg("--rules")
+            .arg(rules)
+            .arg("--store")
+            .arg(store),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let runs = Store::open(store).unwrap().runs().unwrap();
+    runs.last().unwrap().evaluated.keys().cloned().collect()
+}
+
+#[test]
+fn a_run_evaluates_only_what_changed_since_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, data, rules) = (dir.path().join("store"), dir.path().join("data"), dir.path().join("rules"));
+    for (from, to) in [(repo("tests/fixtures/small"), &data), (repo("rules"), &rules)] {
+        for file in walk(&from) {
+            let target = to.join(file.strip_prefix(&from).unwrap());
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(&file, target).unwrap();
+        }
+    }
+    let all = evaluated_by(&store, &data, &rules);
+    assert!(all.len() > 30, "{all:?}");
+    // Nothing changed: nothing evaluated, and the store's results stay.
+    assert_eq!(evaluated_by(&store, &data, &rules), Vec::<String>::new());
+    let current = Store::open(&store).unwrap().current().unwrap();
+    assert!(current.rows.iter().any(|r| r.measure_id == SKAERM));
+    // One rule edited (a comment is an edit): that rule only.
+    let path = rules.join("sp.3b.uth-pr-maaned.rhai");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}// redigeret\n")).unwrap();
+    assert_eq!(evaluated_by(&store, &data, &rules), ["sp.3b.uth-pr-maaned"]);
+    // One table replaced (a row added to uth): exactly the rules that read it.
+    let uth = data.join("uth.csv");
+    let mut text = std::fs::read_to_string(&uth).unwrap();
+    text.push_str("U99;15-03-2024;PE1;B01;fald;mild;nej\n");
+    std::fs::write(&uth, text).unwrap();
+    let reading_uth: Vec<String> = all
+        .iter()
+        .filter(|id| std::fs::read_to_string(rules.join(format!("{id}.rhai"))).unwrap().contains("table(\"uth\")"))
+        .cloned()
+        .collect();
+    assert!(reading_uth.len() >= 3, "{reading_uth:?}");
+    assert_eq!(evaluated_by(&store, &data, &rules), reading_uth);
 }
