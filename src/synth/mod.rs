@@ -179,6 +179,10 @@ impl SynthOptions {
 /// are not suppressed.
 pub const DEMO_KOMMUNE: &str = "Odder";
 
+/// The version of what the generator writes: raise it when its tables or
+/// values change, so that a cached demo dataset is generated again.
+pub const DATA_VERSION: u32 = 2;
+
 /// The demo's options: `kommune` for `years` years ending with 2025.
 pub fn demo_options(kommune: CatalogKommune, years: u32) -> SynthOptions {
     SynthOptions { years, start_year: 2026 - years as i32, ..SynthOptions::new(vec![kommune]) }

@@ -338,12 +338,15 @@ pub fn cache_dir() -> PathBuf {
     base.join("kvalitet")
 }
 
-/// The demo municipality's data directory, generated on first use (into a
-/// temporary folder renamed into place, so an interrupted generation is
-/// never taken for data).
+/// The demo municipality's data directory, generated on first use and
+/// again when the generator's [`DATA_VERSION`](crate::synth::DATA_VERSION)
+/// has changed (into a temporary folder renamed into place, so an
+/// interrupted generation is never taken for data).
 pub fn demo_data() -> Result<PathBuf> {
     let dir = cache_dir().join("demo-data");
-    if dir.is_dir() {
+    let stamp = ".kvalitet-data-version";
+    let version = crate::synth::DATA_VERSION.to_string();
+    if std::fs::read_to_string(dir.join(stamp)).is_ok_and(|v| v.trim() == version) {
         return Ok(dir);
     }
     let parent = cache_dir();
@@ -355,7 +358,12 @@ pub fn demo_data() -> Result<PathBuf> {
     let options = crate::synth::demo_options(kommune, 2);
     crate::synth::generate(&options, temp.path(), &|_, _| {})
         .map_err(|e| Error::io(temp.path(), std::io::Error::other(e.to_string())))?;
+    std::fs::write(temp.path().join(stamp), &version).map_err(|e| Error::io(temp.path(), e))?;
     let generated = temp.keep();
+    // Made by an earlier generator: replaced.
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    }
     std::fs::rename(&generated, &dir).map_err(|e| Error::io(&dir, e))?;
     Ok(dir)
 }
