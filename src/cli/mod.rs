@@ -347,6 +347,13 @@ fn print_outcome(outcome: &RunOutcome, request: &Request) {
             outcome.skipped
         );
     }
+    let mut slowest = outcome.seconds_by_rule.clone();
+    slowest.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // Where a long run's time went.
+    if outcome.seconds >= 10.0 && slowest.first().is_some_and(|(_, s)| *s >= 1.0) {
+        let listed: Vec<String> = slowest.iter().take(3).map(|(id, s)| format!("{id} {s:.1} s")).collect();
+        println!("slowest rules: {}", listed.join(", "));
+    }
     let periods = &request.periods;
     println!(
         "{} rules × {} periods ({} to {}) → {} result rows in {:.1} s; {} rule(s) failed",

@@ -129,6 +129,8 @@ pub struct RunOutcome {
     pub evaluated: BTreeMap<String, RuleInputs>,
     /// Rule × period pairs skipped as up to date.
     pub skipped: usize,
+    /// Seconds each evaluated rule took (its plans built and run).
+    pub seconds_by_rule: Vec<(String, f64)>,
     /// Rules found, compiled or not.
     pub rules_total: usize,
     pub run_id: String,
@@ -431,7 +433,7 @@ impl Workspace {
         let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
         let (mut rows, mut earlier, mut failures, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut not_computable = Vec::new();
-        let (mut evaluated_from, mut skipped) = (BTreeMap::new(), 0);
+        let (mut evaluated_from, mut skipped, mut seconds_by_rule) = (BTreeMap::new(), 0, Vec::new());
         let empty = self.data.empty_tables();
         for (done, Evaluable { rule, sha256, measure }) in items.iter().enumerate() {
             if self.engine.interrupt_flag().load(Ordering::Relaxed) {
@@ -460,7 +462,10 @@ impl Workspace {
                 catalog_version: self.catalog.version.clone(),
                 periods: reported.clone(),
             };
-            match runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions) {
+            let rule_started = Instant::now();
+            let result = runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions);
+            seconds_by_rule.push((rule.id.to_string(), rule_started.elapsed().as_secs_f64()));
+            match result {
                 Ok(evaluated) if evaluated.tables.iter().any(|t| empty.contains(t)) => {
                     evaluated_from.insert(rule.id.to_string(), inputs(&evaluated.tables));
                     let tables: Vec<&str> =
@@ -526,6 +531,7 @@ impl Workspace {
             not_computable,
             evaluated: evaluated_from,
             skipped,
+            seconds_by_rule,
             rules_total: items.len(),
             run_id,
             seconds: started.elapsed().as_secs_f64(),
