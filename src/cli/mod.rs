@@ -55,6 +55,8 @@ enum Command {
     Status(store::StatusArgs),
     /// Check a results store: `store verify`.
     Store(store::StoreArgs),
+    /// How a measure's values changed from run to run in a results store, and which inputs changed.
+    History(store::HistoryArgs),
 }
 
 /// The options that say which rules, catalogue and statistics a run uses.
@@ -110,6 +112,9 @@ struct RunArgs {
     /// Hide the progress bar.
     #[arg(long)]
     quiet: bool,
+    /// How the run reports: text for people, or json (one object per line on stdout) for log collectors.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
     /// Also write the report (HTML pages and results.xlsx) into OUT/report.
     #[arg(long)]
     report: bool,
@@ -149,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::test(args),
         Command::Status(args) => store::status(args),
         Command::Store(args) => store::store(args),
+        Command::History(args) => store::history(args),
     };
     match outcome {
         Ok(code) => code,
@@ -264,33 +270,61 @@ struct Outputs<'a> {
     store: Option<store::Options<'a>>,
 }
 
+/// Where a run's messages go: text for people (notes and errors on stderr,
+/// the summary on stdout), or one JSON object per line on stdout.
+#[derive(Clone, Copy)]
+struct Log {
+    json: bool,
+}
+
+impl Log {
+    /// A note or warning (`kind`: "note", "warning", "rule_error").
+    fn say(self, kind: &str, message: &str) {
+        if self.json {
+            println!("{}", serde_json::json!({ "event": kind, "message": message }));
+        } else {
+            eprintln!("{}: {message}", kind.replace('_', " "));
+        }
+    }
+
+    /// An event: its text for people, its fields for collectors.
+    fn event(self, text: &str, fields: serde_json::Value) {
+        if self.json {
+            println!("{fields}");
+        } else {
+            println!("{text}");
+        }
+    }
+}
+
 fn run_and_write(
     workspace: &Workspace,
     request: &Request,
     outputs: Outputs,
-    quiet: bool,
+    (quiet, log): (bool, Log),
     with_report: bool,
 ) -> anyhow::Result<ExitCode> {
     for warning in workspace.catalogue_warnings() {
-        eprintln!("warning: {warning}");
+        log.say("warning", &warning);
     }
     if workspace.rules().is_empty() {
         return Err(crate::error::Error::NoRules(workspace.rules_source().label()).into());
     }
     let mut request = request.clone();
     let store = match outputs.store {
-        Some(options) => Some(store::begin(workspace, &mut request, options)?),
+        Some(options) => Some(store::begin(workspace, &mut request, options, log)?),
         None => None,
     };
-    let bar = progress_bar(quiet, workspace.rules().len() as u64, "{spinner} [{bar:30}] {pos}/{len} rules {msg}");
+    let bar =
+        progress_bar(quiet || log.json, workspace.rules().len() as u64, "{spinner} [{bar:30}] {pos}/{len} rules {msg}");
     let outcome = workspace.run(&request, |progress| {
         bar.set_position(progress.done as u64);
         bar.set_message(progress.rule_id.to_string());
     })?;
     bar.finish_and_clear();
-    print_outcome(&outcome, &request);
+    print_outcome(&outcome, &request, log);
     let store = match store {
-        Some(open) => Some(store::publish(open, &outcome)?),
+        Some(open) => Some(store::publish(open, &outcome, log)?),
         None => None,
     };
     let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
@@ -304,7 +338,7 @@ fn run_and_write(
         None => outcome.results,
     };
     for path in results::write(&written, out)? {
-        println!("wrote {}", path.display());
+        log.event(&format!("wrote {}", path.display()), serde_json::json!({ "event": "wrote", "path": path }));
     }
     if with_report {
         report::write_report(
@@ -318,9 +352,30 @@ fn run_and_write(
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn print_outcome(outcome: &RunOutcome, request: &Request) {
+fn print_outcome(outcome: &RunOutcome, request: &Request, log: Log) {
     for note in &outcome.notes {
-        eprintln!("note: {note}");
+        log.say("note", note);
+    }
+    if log.json {
+        for (rule, reason) in &outcome.not_computable {
+            println!("{}", serde_json::json!({ "event": "not_computable", "rule": rule, "message": reason }));
+        }
+        for failure in &outcome.failures {
+            let e = &failure.error;
+            println!(
+                "{}",
+                serde_json::json!({ "event": "rule_error", "rule": failure.rule_id, "file": e.path, "line": e.line,
+                    "column": e.column, "message": e.message })
+            );
+        }
+        let periods: Vec<String> = request.periods.iter().map(|p| p.label()).collect();
+        println!(
+            "{}",
+            serde_json::json!({ "event": "run", "run_id": outcome.run_id, "rules": outcome.rules_total,
+                "periods": periods, "rows": outcome.results.rows.len(), "seconds": outcome.seconds,
+                "failed": outcome.failures.len(), "skipped": outcome.skipped })
+        );
+        return;
     }
     // Rules lacking the same table are said together: 80 lines would hide the rest.
     let mut lacking: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
@@ -376,7 +431,8 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let workspace = open(&sources)?;
     let store = args.store.as_deref().map(|dir| store::Options { dir, wait: args.wait, full: args.full });
-    run_and_write(&workspace, &request, Outputs { out: args.out.as_deref(), store }, args.quiet, args.report)
+    let log = Log { json: args.log_format == "json" };
+    run_and_write(&workspace, &request, Outputs { out: args.out.as_deref(), store }, (args.quiet, log), args.report)
 }
 
 fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {

@@ -145,7 +145,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let last =
         Period::containing(chrono::NaiveDate::from_ymd_opt(end_year, 12, 1).expect("a valid year"), PeriodKind::Month);
     let request = Request::new(Period::range(first.start, last.end, PeriodKind::Month), UnitLevel::ALL.to_vec());
-    let code = run_and_write(&workspace, &request, super::Outputs { out: Some(&args.out), store: None }, false, true)?;
+    let outputs = super::Outputs { out: Some(&args.out), store: None };
+    let code = run_and_write(&workspace, &request, outputs, (false, super::Log { json: false }), true)?;
     let out = args.out.display();
     println!("\nWhere to look:");
     println!(

@@ -361,6 +361,26 @@ impl Store {
         Ok(out)
     }
 
+    /// Every complete run's rows of `measure`, oldest run first: how its
+    /// values changed from run to run.
+    pub fn history(&self, measure: &str) -> Result<Vec<(RunRecord, Vec<ResultRow>)>> {
+        let folder = self.dir.join(RESULTS).join(format!("measure={measure}"));
+        let mut out = Vec::new();
+        for run in self.runs()?.into_iter().filter(|r| r.status == RunStatus::Complete) {
+            let mut rows = Vec::new();
+            for period in std::fs::read_dir(&folder).into_iter().flatten() {
+                let file = period.map_err(io(&folder))?.path().join(format!("{}.parquet", run.run_id));
+                if file.exists() {
+                    rows.extend(read_rows(&file)?);
+                }
+            }
+            if !rows.is_empty() {
+                out.push((run, rows));
+            }
+        }
+        Ok(out)
+    }
+
     /// Reads every result file of every complete run and returns the
     /// problems found (a file that cannot be read, a listed file missing).
     pub fn verify(&self) -> Result<Vec<String>> {

@@ -299,3 +299,60 @@ fn a_run_evaluates_only_what_changed_since_the_last() {
     assert!(reading_uth.len() >= 3, "{reading_uth:?}");
     assert_eq!(evaluated_by(&store, &data, &rules), reading_uth);
 }
+
+#[test]
+fn history_shows_a_value_that_changed_because_a_table_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, data) = (dir.path().join("store"), dir.path().join("data"));
+    std::fs::create_dir_all(&data).unwrap();
+    for file in walk(&repo("tests/fixtures/small")) {
+        std::fs::copy(&file, data.join(file.file_name().unwrap())).unwrap();
+    }
+    let run = || {
+        let (code, _, stderr) = output(
+            kvalitet()
+                .args(["run", "--quiet", "--from", "2024-03", "--to", "2024-03", "--data"])
+                .arg(&data)
+                .arg("--store")
+                .arg(&store),
+        );
+        assert_eq!(code, 0, "{stderr}");
+    };
+    run();
+    // A late registration: one more adverse event in March (5 → 6).
+    let uth = data.join("uth.csv");
+    let text = std::fs::read_to_string(&uth).unwrap() + "U99;15-03-2024;PE1;B01;fald;mild;nej\n";
+    std::fs::write(&uth, text).unwrap();
+    run();
+    let (code, stdout, stderr) = output(
+        kvalitet()
+            .args(["history", "sp.3b.uth-pr-maaned", "--period", "2024-03", "--unit", "461", "--store"])
+            .arg(&store),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("2024-03")).collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].contains("5.00") && lines[0].ends_with("(first run)"), "{stdout}");
+    assert!(lines[1].contains("6.00") && lines[1].ends_with("table uth"), "{stdout}");
+}
+
+#[test]
+fn a_run_logs_json_lines_for_collectors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = output(
+        kvalitet()
+            .args(["run", "--log-format", "json", "--data", "tests/fixtures/small", "--from", "2024-03", "--to"])
+            .args(["2024-03", "--store"])
+            .arg(dir.path().join("store")),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "everything is on stdout, as JSON");
+    let events: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"not_computable"), "{kinds:?}");
+    let run = events.iter().find(|e| e["event"] == "run").unwrap();
+    assert_eq!(run["periods"], serde_json::json!(["2024-03"]));
+    assert_eq!(run["failed"], 0);
+    assert_eq!(events.last().unwrap()["event"], "stored");
+}
