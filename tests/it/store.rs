@@ -356,3 +356,31 @@ fn a_run_logs_json_lines_for_collectors() {
     assert_eq!(run["failed"], 0);
     assert_eq!(events.last().unwrap()["event"], "stored");
 }
+
+#[test]
+fn two_runs_started_together_with_wait_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let spawn = |period: &str| {
+        kvalitet()
+            .args(["run", "--quiet", "--wait", "--data", "tests/fixtures/small", "--from", period, "--to", period])
+            .arg("--store")
+            .arg(&store)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (first, second) = (spawn("2024-02"), spawn("2024-03"));
+    for child in [first, second] {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let runs = Store::open(&store).unwrap().runs().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert!(runs.iter().all(|r| r.status == RunStatus::Complete));
+    // One after the other: the second started (took the lock) after the
+    // first finished.
+    let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
+    assert!(time(runs[0].finished.as_ref().unwrap()) <= time(&runs[1].started), "{runs:?}");
+}
