@@ -250,7 +250,13 @@ fn rule_ids(rules: &RulesSource) -> anyhow::Result<BTreeSet<String>> {
 
 /// Opens a workspace and prints every data problem as it was found.
 fn open(sources: &Sources) -> anyhow::Result<Workspace> {
-    let workspace = Workspace::open(sources)?;
+    open_checked(sources, &BTreeMap::new())
+}
+
+/// As [`open`], not checking again the tables a store found valid in the
+/// same files.
+fn open_checked(sources: &Sources, checked: &BTreeMap<String, String>) -> anyhow::Result<Workspace> {
+    let workspace = Workspace::open_checked(sources, checked)?;
     for problem in workspace.data_problems() {
         eprintln!("data error: {problem}");
     }
@@ -260,9 +266,6 @@ fn open(sources: &Sources) -> anyhow::Result<Workspace> {
     Ok(workspace)
 }
 
-/// Runs every rule of `workspace`, writes the results to `out` (and the
-/// report to `out/report` when `with_report`) and prints what happened; the
-/// exit code says whether anything failed.
 /// Where a run goes: a results folder, a store (and whether to wait for
 /// its lock), or both.
 struct Outputs<'a> {
@@ -297,6 +300,9 @@ impl Log {
     }
 }
 
+/// Runs every rule of `workspace`, writes the results to the outputs (and
+/// the report to `out/report` when `with_report`) and prints what happened;
+/// the exit code says whether anything failed.
 fn run_and_write(
     workspace: &Workspace,
     request: &Request,
@@ -324,7 +330,7 @@ fn run_and_write(
     bar.finish_and_clear();
     print_outcome(&outcome, &request, log);
     let store = match store {
-        Some(open) => Some(store::publish(open, &outcome, log)?),
+        Some(open) => Some(store::publish(open, &outcome, workspace.data().valid_tables(), log)?),
         None => None,
     };
     let failed = !outcome.failures.is_empty() || !workspace.data_problems().is_empty();
@@ -429,9 +435,25 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         catalog: args.catalog.clone(),
         rules: rules_source(args.rules.as_deref()),
     };
-    let workspace = open(&sources)?;
-    let store = args.store.as_deref().map(|dir| store::Options { dir, wait: args.wait, full: args.full });
     let log = Log { json: args.log_format == "json" };
+    // Tables the store's last run found valid are not checked again when
+    // their files are the same.
+    let checked = match &args.store {
+        Some(dir) if dir.join("runs").is_dir() && !args.full => crate::store::Store::open(dir)?.valid_tables()?,
+        _ => BTreeMap::new(),
+    };
+    let workspace = open_checked(&sources, &checked)?;
+    let unchanged = workspace.data().checked_before();
+    if !unchanged.is_empty() {
+        log.say(
+            "note",
+            &format!(
+                "{} table(s) unchanged since the store's last run found them valid; not checked again (--full checks them)",
+                unchanged.len()
+            ),
+        );
+    }
+    let store = args.store.as_deref().map(|dir| store::Options { dir, wait: args.wait, full: args.full });
     run_and_write(&workspace, &request, Outputs { out: args.out.as_deref(), store }, (args.quiet, log), args.report)
 }
 

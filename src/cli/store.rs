@@ -80,10 +80,16 @@ pub fn begin(workspace: &Workspace, request: &mut Request, options: Options, log
 
 /// Publishes the run's results, completes its record and returns the
 /// store.
-pub fn publish(open: Open, outcome: &RunOutcome, log: super::Log) -> anyhow::Result<Store> {
+pub fn publish(
+    open: Open,
+    outcome: &RunOutcome,
+    valid_tables: std::collections::BTreeMap<String, String>,
+    log: super::Log,
+) -> anyhow::Result<Store> {
     let Open { store, lock, mut record } = open;
     record.rules_total = outcome.rules_total;
     record.evaluated = outcome.evaluated.clone();
+    record.valid_tables = valid_tables;
     record.failed = outcome.failures.iter().map(|f| (f.rule_id.clone(), f.error.to_string())).collect();
     let record = store.publish(&lock, &outcome.results, record)?;
     log.event(

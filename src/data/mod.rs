@@ -175,6 +175,39 @@ impl Format {
     }
 }
 
+/// Each file read once: SHA-256 over every file (name and content) in name
+/// order, and per table over its files.
+fn hash_files(found: &BTreeMap<String, Vec<PathBuf>>) -> std::io::Result<InputHashes> {
+    let mut files: Vec<(&PathBuf, &str)> =
+        found.iter().flat_map(|(name, files)| files.iter().map(move |f| (f, name.as_str()))).collect();
+    files.sort();
+    let mut all = Sha256::new();
+    let mut per_table: BTreeMap<&str, Sha256> = BTreeMap::new();
+    for (file, table) in files {
+        let mut hasher = Sha256::new();
+        let mut reader = std::fs::File::open(file)?;
+        let mut buffer = vec![0u8; 1 << 20];
+        loop {
+            let n = reader.read(&mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+        }
+        let name = file.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default();
+        let digest = hasher.finalize();
+        all.update(name);
+        all.update(digest);
+        let table = per_table.entry(table).or_default();
+        table.update(name);
+        table.update(digest);
+    }
+    Ok(InputHashes {
+        all: hex(&all.finalize()),
+        tables: per_table.into_iter().map(|(name, h)| (name.to_string(), hex(&h.finalize()))).collect(),
+    })
+}
+
 /// SHA-256 hashes of a data directory's files.
 #[derive(Debug, Clone, Default)]
 pub struct InputHashes {
@@ -201,6 +234,10 @@ pub struct DataSource {
     keys: BTreeMap<String, Vec<String>>,
     /// The standard tables, to tell an absent one from a misspelt name.
     schema: Schema,
+    hashes: InputHashes,
+    /// Tables whose value checks were skipped: their files are those that
+    /// validated before.
+    checked_before: Vec<String>,
 }
 
 impl DataSource {
@@ -208,6 +245,14 @@ impl DataSource {
     /// Problems with single tables are kept per table (see
     /// [`DataSource::problems`]); only an unreadable directory is an error.
     pub fn open(dir: &Path, schema: &Schema) -> Result<Self, DataError> {
+        Self::open_checked(dir, schema, &BTreeMap::new())
+    }
+
+    /// As [`DataSource::open`], but a table whose files hash to what
+    /// `checked` gives for it (it validated then, see
+    /// [`DataSource::valid_tables`]) is typed without its value checks
+    /// being run again.
+    pub fn open_checked(dir: &Path, schema: &Schema, checked: &BTreeMap<String, String>) -> Result<Self, DataError> {
         let entries =
             std::fs::read_dir(dir).map_err(|e| DataError::file(dir, format!("cannot read the data directory: {e}")))?;
         let mut found: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
@@ -231,20 +276,33 @@ impl DataSource {
             }
         }
         let keys = found.keys().filter_map(|name| Some((name.clone(), schema.tables.get(name)?.key.clone()))).collect();
+        let hashes = hash_files(&found).map_err(|e| DataError::file(dir, format!("cannot read the data: {e}")))?;
+        let mut checked_before = Vec::new();
         let tables = found
             .into_iter()
             .map(|(name, files)| {
-                let loaded = load_table(&name, &files, schema.tables.get(&name));
+                let unchanged = checked.get(&name).is_some_and(|h| hashes.tables.get(&name) == Some(h));
+                if unchanged {
+                    checked_before.push(name.clone());
+                }
+                let loaded = load_table(&name, &files, schema.tables.get(&name), unchanged);
                 (name, loaded)
             })
             .collect();
-        Ok(Self { dir: dir.to_path_buf(), tables, keys, schema: schema.clone() })
+        Ok(Self { dir: dir.to_path_buf(), tables, keys, schema: schema.clone(), hashes, checked_before })
     }
 
     /// A source without a data directory (for checking rules without
     /// data, or a notebook before it chooses data).
     pub fn empty() -> Self {
-        Self { dir: PathBuf::new(), tables: BTreeMap::new(), keys: BTreeMap::new(), schema: Schema::default() }
+        Self {
+            dir: PathBuf::new(),
+            tables: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            schema: Schema::default(),
+            hashes: InputHashes::default(),
+            checked_before: Vec::new(),
+        }
     }
 
     /// Whether this source has a data directory ([`DataSource::empty`] has
@@ -317,44 +375,26 @@ impl DataSource {
     }
 
     /// The inputs' hashes: over every file, and per table (what a run
-    /// compares to skip the rules whose tables did not change). Each file
-    /// is read once.
+    /// compares to skip the rules whose tables did not change), as read
+    /// when the source was opened.
     pub fn hashes(&self) -> std::io::Result<InputHashes> {
-        let mut files: Vec<(&PathBuf, &str)> = self
-            .tables
+        Ok(self.hashes.clone())
+    }
+
+    /// The tables that loaded and validated without a problem, with their
+    /// hashes: what a later open may take as checked
+    /// ([`DataSource::open_checked`]).
+    pub fn valid_tables(&self) -> BTreeMap<String, String> {
+        self.tables
             .iter()
-            .flat_map(|(name, t)| match t {
-                Ok(t) => t.files.iter().map(|f| (f, name.as_str())).collect::<Vec<_>>(),
-                Err(errors) => errors.iter().map(|e| (&e.file, name.as_str())).collect(),
-            })
-            .collect();
-        files.sort();
-        files.dedup();
-        let mut all = Sha256::new();
-        let mut per_table: BTreeMap<&str, Sha256> = BTreeMap::new();
-        for (file, table) in files {
-            let mut hasher = Sha256::new();
-            let mut reader = std::fs::File::open(file)?;
-            let mut buffer = vec![0u8; 1 << 20];
-            loop {
-                let n = reader.read(&mut buffer)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buffer[..n]);
-            }
-            let name = file.file_name().map(|n| n.as_encoded_bytes()).unwrap_or_default();
-            let digest = hasher.finalize();
-            all.update(name);
-            all.update(digest);
-            let table = per_table.entry(table).or_default();
-            table.update(name);
-            table.update(digest);
-        }
-        Ok(InputHashes {
-            all: hex(&all.finalize()),
-            tables: per_table.into_iter().map(|(name, h)| (name.to_string(), hex(&h.finalize()))).collect(),
-        })
+            .filter(|(_, t)| t.is_ok())
+            .filter_map(|(name, _)| Some((name.clone(), self.hashes.tables.get(name)?.clone())))
+            .collect()
+    }
+
+    /// The tables whose value checks were skipped as checked before.
+    pub fn checked_before(&self) -> &[String] {
+        &self.checked_before
     }
 }
 
@@ -381,7 +421,14 @@ impl TableSource for DataSource {
 }
 
 /// Reads, types and validates every file of one table, then checks its key.
-fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Result<LoadedTable, Vec<DataError>> {
+/// Reads and types a table's files; unless `checked` (the same files
+/// validated before), runs its value and key checks.
+fn load_table(
+    name: &str,
+    files: &[PathBuf],
+    schema: Option<&TableSchema>,
+    checked: bool,
+) -> Result<LoadedTable, Vec<DataError>> {
     let formats: Vec<Format> = files.iter().filter_map(|f| Format::of(f)).collect();
     if formats.windows(2).any(|w| w[0] != w[1]) {
         return Err(vec![DataError::file(
@@ -403,7 +450,7 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
                 continue;
             }
         };
-        match validate::validate_file(file, frame, schema, numbering) {
+        match validate::validate_file(file, frame, schema, numbering, checked) {
             Ok(frame) => frames.push(frame),
             Err(mut found) => errors.append(&mut found),
         }
@@ -424,7 +471,7 @@ fn load_table(name: &str, files: &[PathBuf], schema: Option<&TableSchema>) -> Re
             )]
         })?
     };
-    if let Some(schema) = schema {
+    if let Some(schema) = schema.filter(|_| !checked) {
         // Row numbers are per file only when there is one file.
         let numbering = if files.len() == 1 { numbering } else { RowNumbering::Row };
         validate::check_unique_key(name, files, &frame, &schema.key, numbering).map_err(|e| vec![e])?;

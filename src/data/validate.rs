@@ -153,13 +153,15 @@ struct Check {
     message: String,
 }
 
-/// Types the file's columns as the schema says and runs every check.
+/// Types the file's columns as the schema says and runs every check
+/// (none when `checked`: the same file passed them before).
 /// Returns the typed frame, or every problem found.
 pub fn validate_file(
     path: &Path,
     frame: LazyFrame,
     schema: Option<&TableSchema>,
     numbering: RowNumbering,
+    checked: bool,
 ) -> Result<LazyFrame, Vec<DataError>> {
     let mut frame = frame;
     let actual = frame.collect_schema().map_err(|e| vec![DataError::file(path, e.to_string())])?;
@@ -258,6 +260,10 @@ pub fn validate_file(
         if let Some(check) = cpr_check(name, dtype) {
             checks.push(check);
         }
+    }
+    // The same files passed these checks before.
+    if checked {
+        checks.clear();
     }
 
     let indexed = frame.clone().with_row_index("__row", None);

@@ -129,6 +129,9 @@ pub struct RunRecord {
     /// What each rule evaluated in the run was evaluated from.
     #[serde(default)]
     pub evaluated: BTreeMap<String, RuleInputs>,
+    /// The input tables that were valid in the run, with their hashes.
+    #[serde(default)]
+    pub valid_tables: BTreeMap<String, String>,
 }
 
 impl RunRecord {
@@ -149,6 +152,7 @@ impl RunRecord {
             files: Vec::new(),
             holder: Holder::me(),
             evaluated: BTreeMap::new(),
+            valid_tables: BTreeMap::new(),
         }
     }
 }
@@ -337,6 +341,13 @@ impl Store {
             }
         }
         Ok(Results::new(rows))
+    }
+
+    /// The tables the newest complete run found valid, with their hashes:
+    /// the same files need not be checked again.
+    pub fn valid_tables(&self) -> Result<BTreeMap<String, String>> {
+        let runs = self.runs()?;
+        Ok(runs.into_iter().rev().find(|r| r.status == RunStatus::Complete).map(|r| r.valid_tables).unwrap_or_default())
     }
 
     /// Per rule, what its current rows of each period were evaluated from:

@@ -190,12 +190,19 @@ impl Workspace {
     /// (see [`Workspace::data_problems`], [`Workspace::rules`]); only an
     /// unreadable directory or catalogue is an error.
     pub fn open(sources: &Sources) -> Result<Self> {
+        Self::open_checked(sources, &BTreeMap::new())
+    }
+
+    /// As [`Workspace::open`], but tables whose files are those that
+    /// validated before (`checked`: table → hash, from
+    /// [`DataSource::valid_tables`] of an earlier run) are not checked again.
+    pub fn open_checked(sources: &Sources, checked: &BTreeMap<String, String>) -> Result<Self> {
         let catalog = match &sources.catalog {
             Some(dir) => Catalog::load(dir)?,
             None => Catalog::standard(),
         };
         let data = match &sources.data {
-            Some(dir) => DataSource::open(dir, &Schema::standard())?,
+            Some(dir) => DataSource::open_checked(dir, &Schema::standard(), checked)?,
             None => DataSource::empty(),
         };
         Self::with_data(Arc::new(data), catalog, sources.rules.clone())

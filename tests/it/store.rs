@@ -384,3 +384,37 @@ fn two_runs_started_together_with_wait_take_turns() {
     let time = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap();
     assert!(time(runs[0].finished.as_ref().unwrap()) <= time(&runs[1].started), "{runs:?}");
 }
+
+#[test]
+fn tables_that_validated_before_are_not_checked_again_until_they_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, data) = (dir.path().join("store"), dir.path().join("data"));
+    std::fs::create_dir_all(&data).unwrap();
+    for file in walk(&repo("tests/fixtures/small")) {
+        std::fs::copy(&file, data.join(file.file_name().unwrap())).unwrap();
+    }
+    let tables = std::fs::read_dir(&data).unwrap().count();
+    let run = |period: &str| {
+        output(
+            kvalitet()
+                .args(["run", "--quiet", "--from", period, "--to", period, "--data"])
+                .arg(&data)
+                .arg("--store")
+                .arg(&store),
+        )
+    };
+    let (code, _, stderr) = run("2024-03");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("not checked again"), "{stderr}");
+    let (code, _, stderr) = run("2024-02");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains(&format!("note: {tables} table(s) unchanged since the store's last run")), "{stderr}");
+    // A changed file is checked again, and its error is found.
+    let uth = data.join("uth.csv");
+    let text = std::fs::read_to_string(&uth).unwrap() + "U99;31-02-2024;PE1;B01;fald;mild;nej\n";
+    std::fs::write(&uth, text).unwrap();
+    let (code, _, stderr) = run("2024-03");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(&format!("note: {} table(s) unchanged", tables - 1)), "{stderr}");
+    assert!(stderr.contains("uth.csv, line 8, column dato: \"31-02-2024\" is not a date"), "{stderr}");
+}
