@@ -337,6 +337,9 @@ fn run_and_write(
     let Some(out) = outputs.out else {
         return Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS });
     };
+    // Values a later run changed (late registrations) are marked in the
+    // report, with what the store held before.
+    let moved = if with_report { crate::report::moved(&outcome.results, &request.history) } else { Default::default() };
     // With a store, the results folder gets the store's current results:
     // the rows evaluated now and those up to date from earlier runs.
     let written = match store {
@@ -347,13 +350,8 @@ fn run_and_write(
         log.event(&format!("wrote {}", path.display()), serde_json::json!({ "event": "wrote", "path": path }));
     }
     if with_report {
-        report::write_report(
-            &written,
-            workspace.catalog(),
-            workspace.rules_source(),
-            &crate::report::Options::default(),
-            &out.join("report"),
-        )?;
+        let options = crate::report::Options { moved, ..Default::default() };
+        report::write_report(&written, workspace.catalog(), workspace.rules_source(), &options, &out.join("report"))?;
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -88,7 +88,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Some(arg) => Selection::parse(arg)?,
         None => Selection::default(),
     };
-    let options = Options { selection, danish_csv: args.csv };
+    let options = Options { selection, danish_csv: args.csv, ..Default::default() };
     write_report(&results, &catalog, &rules_source(args.rules.as_deref()), &options, &args.out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -52,6 +52,33 @@ pub struct Options {
     pub selection: Selection,
     /// Also write `resultater.csv` for a Danish spreadsheet.
     pub danish_csv: bool,
+    /// Values that moved since an earlier run (late registrations): the
+    /// value the earlier run computed, by row. Marked in the pages' tables.
+    pub moved: Moved,
+}
+
+/// A row's place: measure, period start, level, unit, stratum.
+pub type RowKey = (String, chrono::NaiveDate, crate::results::UnitLevel, String, String);
+
+/// The earlier value of each row whose value moved.
+pub type Moved = std::collections::HashMap<RowKey, f64>;
+
+/// The rows of `now` whose shown value differs from the same row in
+/// `earlier` (neither suppressed), with the earlier value.
+pub fn moved(now: &Results, earlier: &[crate::results::ResultRow]) -> Moved {
+    let key = |r: &crate::results::ResultRow| -> RowKey {
+        (r.measure_id.clone(), r.period.start, r.unit_level, r.unit_code.clone(), r.stratum.clone())
+    };
+    let before: std::collections::HashMap<RowKey, f64> =
+        earlier.iter().filter(|r| !r.suppressed()).filter_map(|r| Some((key(r), r.value?))).collect();
+    now.rows
+        .iter()
+        .filter(|r| !r.suppressed())
+        .filter_map(|r| {
+            let was = *before.get(&key(r))?;
+            (r.value.is_some_and(|v| (v - was).abs() > 1e-9 * was.abs().max(1.0))).then(|| (key(r), was))
+        })
+        .collect()
 }
 
 /// What was written.
@@ -96,7 +123,13 @@ pub fn write(
         escape(&if runs.is_empty() { "ukendt".to_string() } else { runs.join(", ") }),
         escape(&if versions.is_empty() { catalog.version.clone() } else { versions.join(", ") }),
     );
-    let site = pages::Pages { model: &model, rules, site_name: format!("Kvalitetsrapport – {place}"), footer };
+    let site = pages::Pages {
+        model: &model,
+        rules,
+        site_name: format!("Kvalitetsrapport – {place}"),
+        footer,
+        moved: &options.moved,
+    };
     let mut bytes = 0u64;
     let mut count = 0;
     let mut put = |file: &str, content: &[u8]| -> Result<()> {

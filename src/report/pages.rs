@@ -38,6 +38,8 @@ pub struct Pages<'m, 'a> {
     pub site_name: String,
     /// The footer, as HTML.
     pub footer: String,
+    /// Values that moved since an earlier run, with the earlier value.
+    pub moved: &'m super::Moved,
 }
 
 /// The overview page of a kommune.
@@ -741,8 +743,25 @@ impl<'a> Pages<'_, 'a> {
                                     format!(" <span class=\"dev-{}\">{}</span>", m.tone.name(), m.symbol)
                                 })
                                 .unwrap_or_default();
+                            let key = (
+                                row.measure_id.clone(),
+                                row.period.start,
+                                row.unit_level,
+                                row.unit_code.clone(),
+                                row.stratum.clone(),
+                            );
+                            let moved = self
+                                .moved
+                                .get(&key)
+                                .map(|was| {
+                                    format!(
+                                        "<br><small class=\"moved\">ændret siden sidste kørsel (før {})</small>",
+                                        escape(&format.value(*was))
+                                    )
+                                })
+                                .unwrap_or_default();
                             out.push_str(&format!(
-                                "<td class=\"num\">{}{dev}<br><small>{} · {}</small></td>",
+                                "<td class=\"num\">{}{dev}<br><small>{} · {}</small>{moved}</td>",
                                 html::value_cell(row, format),
                                 escape(&ci),
                                 escape(&html::counts_text(row))

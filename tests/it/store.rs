@@ -334,6 +334,28 @@ fn history_shows_a_value_that_changed_because_a_table_changed() {
     assert_eq!(lines.len(), 2, "{stdout}");
     assert!(lines[0].contains("5.00") && lines[0].ends_with("(first run)"), "{stdout}");
     assert!(lines[1].contains("6.00") && lines[1].ends_with("table uth"), "{stdout}");
+
+    // Another late event (PE1, fald), and a report: the moved values are
+    // marked with what they were: kommune 6 → 7 and fald 3 → 4, PE1 3 → 4
+    // and fald 2 → 3; medicinering, tryksår and PE2 are unchanged.
+    let text = std::fs::read_to_string(&uth).unwrap() + "U98;16-03-2024;PE1;B02;fald;mild;nej\n";
+    std::fs::write(&uth, text).unwrap();
+    let out = dir.path().join("out");
+    let (code, _, stderr) = output(
+        kvalitet()
+            .args(["run", "--quiet", "--report", "--from", "2024-03", "--to", "2024-03", "--data"])
+            .arg(&data)
+            .arg("--store")
+            .arg(&store)
+            .arg("--out")
+            .arg(&out),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let page = std::fs::read_to_string(out.join("report/maal-sp.3b.uth-pr-maaned.html")).unwrap();
+    assert_eq!(page.matches("ændret siden sidste kørsel").count(), 4);
+    for was in [6, 3, 3, 2] {
+        assert!(page.contains(&format!("<small class=\"moved\">ændret siden sidste kørsel (før {was})</small>")));
+    }
 }
 
 #[test]
