@@ -97,3 +97,17 @@ def test_writing_a_new_rule(demo_cache, tmp_path):
     plain, html, _ = outputs(cell_with(nb, 'evaluate(rule("po.2.forebyggelige-indlaeggelser-plejehjem")'))
     for month in ["april 2025", "maj 2025", "juni 2025"]:
         assert month in html, month
+
+
+def test_the_evcxr_notebook_is_saved_with_its_outputs():
+    """The Rust notebook runs under evcxr (scripts/evcxr-notebook, not in
+    the tests: its build is too long) and is kept with its outputs: no
+    error, the two HTML tables and the two SVG charts."""
+    nb = nbformat.read(NOTEBOOKS / "03-evcxr.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(out["output_type"] != "error" for c in code for out in c.outputs)
+    kinds = [kind for c in code for out in c.outputs for kind in out.get("data", {})]
+    assert kinds.count("text/html") == 2, kinds
+    assert kinds.count("image/svg+xml") == 2, kinds
+    charts = [out["data"]["text/plain"] for c in code for out in c.outputs if "image/svg+xml" in out.get("data", {})]
+    assert charts[0].startswith("Seriediagram: Andel borgere, der har fået revurderet tilstand"), charts[0]
