@@ -209,7 +209,7 @@ fn hash_files(found: &BTreeMap<String, Vec<PathBuf>>) -> std::io::Result<InputHa
 }
 
 /// SHA-256 hashes of a data directory's files.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct InputHashes {
     /// Over every file, name and content, in name order.
     pub all: String,
@@ -300,7 +300,8 @@ impl DataSource {
             tables: BTreeMap::new(),
             keys: BTreeMap::new(),
             schema: Schema::default(),
-            hashes: InputHashes::default(),
+            // Hashing no files reads nothing and cannot fail.
+            hashes: hash_files(&BTreeMap::new()).expect("no files to read"),
             checked_before: Vec::new(),
         }
     }
@@ -369,16 +370,11 @@ impl DataSource {
         schema.tables.keys().filter(|name| !self.tables.contains_key(*name)).map(String::as_str).collect()
     }
 
-    /// SHA-256 over every input file (name and content), in name order.
-    pub fn inputs_sha256(&self) -> std::io::Result<String> {
-        Ok(self.hashes()?.all)
-    }
-
     /// The inputs' hashes: over every file, and per table (what a run
     /// compares to skip the rules whose tables did not change), as read
     /// when the source was opened.
-    pub fn hashes(&self) -> std::io::Result<InputHashes> {
-        Ok(self.hashes.clone())
+    pub fn hashes(&self) -> &InputHashes {
+        &self.hashes
     }
 
     /// The tables that loaded and validated without a problem, with their

@@ -180,8 +180,6 @@ pub struct Workspace {
     engine: RuleEngine,
     rules: Vec<std::result::Result<Rule, RuleError>>,
     dimensions: Dimensions,
-    inputs_sha256: String,
-    table_sha256: BTreeMap<String, String>,
 }
 
 impl Workspace {
@@ -210,13 +208,11 @@ impl Workspace {
 
     /// A workspace over data already opened.
     pub fn with_data(data: Arc<DataSource>, catalog: Catalog, rules: RulesSource) -> Result<Self> {
-        let hashes = data.hashes().map_err(|e| Error::io(&data.dir, e))?;
-        let (inputs_sha256, table_sha256) = (hashes.all, hashes.tables);
         let mut engine = RuleEngine::new(data.clone(), rules, Limits::default());
         engine.use_catalog(Arc::new(catalog.clone()));
         let rules = engine.load_rules()?;
         let dimensions = Dimensions::new(&data, &catalog.kommuner);
-        Ok(Self { data, catalog, engine, rules, dimensions, inputs_sha256, table_sha256 })
+        Ok(Self { data, catalog, engine, rules, dimensions })
     }
 
     /// The input tables.
@@ -256,7 +252,7 @@ impl Workspace {
 
     /// SHA-256 over every input file.
     pub fn inputs_sha256(&self) -> &str {
-        &self.inputs_sha256
+        &self.data.hashes().all
     }
 
     /// Each unit's parent (plejeenhed → kommune → region), for the
@@ -384,13 +380,13 @@ impl Workspace {
     fn unchanged(&self, inputs: &RuleInputs, rule_sha256: &str) -> bool {
         inputs.rule_sha256 == rule_sha256
             && inputs.catalog_version == self.catalog.version
-            && inputs.tables.iter().all(|(table, hash)| self.table_sha256.get(table) == Some(hash))
+            && inputs.tables.iter().all(|(table, hash)| self.data.hashes().tables.get(table) == Some(hash))
     }
 
     /// A new run's id: the time and the inputs' hash
     /// (`20250301T020000Z-1a2b3c4d`).
     pub fn new_run_id(&self) -> String {
-        format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), &self.inputs_sha256[..8])
+        format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), &self.inputs_sha256()[..8])
     }
 
     /// The error of a failed rule: interrupted when the interrupt flag
@@ -465,7 +461,10 @@ impl Workspace {
             }
             let inputs = |tables: &BTreeSet<String>| RuleInputs {
                 rule_sha256: sha256.to_string(),
-                tables: tables.iter().filter_map(|t| Some((t.clone(), self.table_sha256.get(t)?.clone()))).collect(),
+                tables: tables
+                    .iter()
+                    .filter_map(|t| Some((t.clone(), self.data.hashes().tables.get(t)?.clone())))
+                    .collect(),
                 catalog_version: self.catalog.version.clone(),
                 periods: reported.clone(),
             };
@@ -488,7 +487,7 @@ impl Workspace {
                     let provenance = Provenance {
                         run_id: run_id.clone(),
                         rule_sha256: sha256.to_string(),
-                        inputs_sha256: self.inputs_sha256.clone(),
+                        inputs_sha256: self.inputs_sha256().to_string(),
                         catalog_version: self.catalog.version.clone(),
                     };
                     for row in &mut evaluated.rows {
