@@ -63,12 +63,14 @@ pub fn begin(workspace: &Workspace, request: &mut Request, options: Options, log
             ),
         );
     }
-    for run_id in store.recover(&lock)? {
+    // The run log, read once under the lock.
+    let runs = store.runs()?;
+    for run_id in store.recover(&lock, &runs)? {
         log.say("note", &format!("run {run_id} was interrupted before it finished; nothing of it is in the store"));
     }
-    request.history = store.current()?.rows;
+    request.history = store.current_of(&runs)?.rows;
     if !options.full {
-        request.up_to_date = store.up_to_date()?;
+        request.up_to_date = Store::up_to_date(&runs);
     }
     let run_id = workspace.new_run_id();
     request.run_id = Some(run_id.clone());

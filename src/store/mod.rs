@@ -248,9 +248,8 @@ impl Store {
     /// Brings the store to a consistent state after a run that was killed:
     /// finishes the renames of committed runs, deletes the files of runs that
     /// never committed and marks them interrupted. Returns the ids of the
-    /// runs marked.
-    pub fn recover(&self, lock: &Lock) -> Result<Vec<String>> {
-        let runs = self.runs()?;
+    /// runs marked. `runs` is the run log as read under `lock`.
+    pub fn recover(&self, lock: &Lock, runs: &[RunRecord]) -> Result<Vec<String>> {
         let complete: std::collections::HashSet<&str> =
             runs.iter().filter(|r| r.status == RunStatus::Complete).map(|r| r.run_id.as_str()).collect();
         for file in hidden_files(&self.dir.join(RESULTS))? {
@@ -264,8 +263,8 @@ impl Store {
             }
         }
         let mut marked = Vec::new();
-        for mut record in runs.into_iter().filter(|r| r.status == RunStatus::Running) {
-            record.status = RunStatus::Interrupted;
+        for record in runs.iter().filter(|r| r.status == RunStatus::Running) {
+            let record = RunRecord { status: RunStatus::Interrupted, ..record.clone() };
             self.write_record(lock, &record)?;
             marked.push(record.run_id);
         }
@@ -314,7 +313,11 @@ impl Store {
     /// The store's results: per measure and period, those of the newest
     /// complete run that evaluated it.
     pub fn current(&self) -> Result<Results> {
-        let runs = self.runs()?;
+        self.current_of(&self.runs()?)
+    }
+
+    /// As [`Store::current`], with the run log already read.
+    pub fn current_of(&self, runs: &[RunRecord]) -> Result<Results> {
         let order: std::collections::HashMap<&str, usize> = runs
             .iter()
             .enumerate()
@@ -352,10 +355,10 @@ impl Store {
 
     /// Per rule, what its current rows of each period were evaluated from:
     /// the newest complete run that evaluated the rule for that period.
-    pub fn up_to_date(&self) -> Result<BTreeMap<String, Vec<RuleInputs>>> {
+    pub fn up_to_date(runs: &[RunRecord]) -> BTreeMap<String, Vec<RuleInputs>> {
         let mut newest: BTreeMap<(String, String), RuleInputs> = BTreeMap::new();
-        for run in self.runs()?.into_iter().filter(|r| r.status == RunStatus::Complete) {
-            for (rule, inputs) in run.evaluated {
+        for run in runs.iter().filter(|r| r.status == RunStatus::Complete) {
+            for (rule, inputs) in &run.evaluated {
                 for period in &inputs.periods {
                     newest.insert((rule.clone(), period.clone()), RuleInputs { periods: Vec::new(), ..inputs.clone() });
                 }
@@ -369,7 +372,7 @@ impl Store {
                 None => list.push(RuleInputs { periods: vec![period], ..inputs }),
             }
         }
-        Ok(out)
+        out
     }
 
     /// Every complete run's rows of `measure`, oldest run first: how its
