@@ -301,21 +301,9 @@ fn tabel_2_has_every_municipality_for_its_14_columns() {
 
 /// A copy of `catalog/` and `rules/` in a temporary directory.
 fn copy_of_repo() -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let path = entry.unwrap().path();
-            let target = to.join(path.file_name().unwrap());
-            if path.is_dir() {
-                copy(&path, &target);
-            } else {
-                std::fs::copy(&path, &target).unwrap();
-            }
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
-    copy(&repo().join("catalog"), &dir.path().join("catalog"));
-    copy(&repo().join("rules"), &dir.path().join("rules"));
+    crate::common::copy_tree(&repo().join("catalog"), &dir.path().join("catalog"));
+    crate::common::copy_tree(&repo().join("rules"), &dir.path().join("rules"));
     dir
 }
 

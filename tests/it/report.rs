@@ -2,7 +2,7 @@
 //! Chromium: the DOM and screenshots), hostile names rendered as text, the
 //! workbook read back with calamine, the selection.
 
-use crate::common::{demo_results, kvalitet, output, repo};
+use crate::common::{copy_tree, demo_results, kvalitet, output, repo};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use kvalitet::catalog::Catalog;
 use kvalitet::engine::{MeasureKind, Period};
@@ -184,7 +184,7 @@ fn hostile_names_render_as_text() {
     // A catalogue whose measure title holds a script, and a rule whose
     // source tries to close the code block.
     let catalog = dir.path().join("catalog");
-    copy_dir(&repo("catalog"), &catalog);
+    copy_tree(&repo("catalog"), &catalog);
     let area_file = catalog.join("areas/pleje-og-omsorg.toml");
     let text = std::fs::read_to_string(&area_file).unwrap();
     let title = "title = \"Andel borgere, der har fået revurderet tilstand de seneste 6 mdr.\"";
@@ -244,19 +244,6 @@ fn without_attribute_values(dom: &str) -> String {
         }
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// Every XML part of a workbook: (name, text).

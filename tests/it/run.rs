@@ -1,6 +1,6 @@
 //! `kvalitet run`, `check` and `explain` as a user calls them.
 
-use crate::common::{kvalitet, output, repo};
+use crate::common::{copy_tree, kvalitet, output, repo};
 use kvalitet::polars::prelude::*;
 use std::path::Path;
 
@@ -261,14 +261,7 @@ fn run_applies_the_catalogues_statistics_settings() {
     // A copy of the catalogue where skærmbesøg has no suppression threshold,
     // so the fixture's small numbers show.
     let catalog = tempfile::tempdir().unwrap();
-    let copy = |from: &Path, to: &Path| {
-        for entry in walk(from) {
-            let target = to.join(entry.strip_prefix(from).unwrap());
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(&entry, target).unwrap();
-        }
-    };
-    copy(&repo("catalog"), catalog.path());
+    copy_tree(&repo("catalog"), catalog.path());
     let areas = catalog.path().join("areas/pleje-og-omsorg.toml");
     let text = std::fs::read_to_string(&areas).unwrap().replace(
         "rule = \"po.4c.skaermbesoeg\"\n",
@@ -310,17 +303,4 @@ fn skaermbesoeg_in_march(catalog: &Path, extra: &[&str]) -> impl Fn(&str) -> Any
         .collect()
         .unwrap();
     move |c: &str| row.column(c).unwrap().get(0).unwrap().into_static()
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }

@@ -1,7 +1,7 @@
 //! The results store of scheduled runs: history across runs, the run log,
 //! the lock, and a store left behind by a killed run.
 
-use crate::common::{kvalitet, output, repo, workspace};
+use crate::common::{copy_tree, fixture_copy, kvalitet, output, repo, walk, workspace};
 use kvalitet::engine::Period;
 use kvalitet::results::UnitLevel;
 use kvalitet::results::statistics::{MeasureSettings, Settings};
@@ -233,20 +233,6 @@ fn a_run_killed_at_any_point_leaves_the_store_whole() {
     assert_eq!(runs.last().unwrap().status, RunStatus::Complete);
 }
 
-/// Every file under `dir`.
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
-}
-
 /// `kvalitet run` for March 2024 of `data` with `rules` into `store`; the
 /// ids of the rules the run evaluated.
 fn evaluated_by(store: &Path, data: &Path, rules: &Path) -> Vec<String> {
@@ -266,15 +252,9 @@ fn evaluated_by(store: &Path, data: &Path, rules: &Path) -> Vec<String> {
 
 #[test]
 fn a_run_evaluates_only_what_changed_since_the_last() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, data, rules) = (dir.path().join("store"), dir.path().join("data"), dir.path().join("rules"));
-    for (from, to) in [(repo("tests/fixtures/small"), &data), (repo("rules"), &rules)] {
-        for file in walk(&from) {
-            let target = to.join(file.strip_prefix(&from).unwrap());
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(&file, target).unwrap();
-        }
-    }
+    let (dir, fixture) = (tempfile::tempdir().unwrap(), fixture_copy());
+    let (store, data, rules) = (dir.path().join("store"), fixture.path().to_path_buf(), dir.path().join("rules"));
+    copy_tree(&repo("rules"), &rules);
     let all = evaluated_by(&store, &data, &rules);
     assert!(all.len() > 30, "{all:?}");
     // Nothing changed: nothing evaluated, and the store's results stay.
@@ -302,12 +282,8 @@ fn a_run_evaluates_only_what_changed_since_the_last() {
 
 #[test]
 fn history_shows_a_value_that_changed_because_a_table_changed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, data) = (dir.path().join("store"), dir.path().join("data"));
-    std::fs::create_dir_all(&data).unwrap();
-    for file in walk(&repo("tests/fixtures/small")) {
-        std::fs::copy(&file, data.join(file.file_name().unwrap())).unwrap();
-    }
+    let (dir, fixture) = (tempfile::tempdir().unwrap(), fixture_copy());
+    let (store, data) = (dir.path().join("store"), fixture.path().to_path_buf());
     let run = || {
         let (code, _, stderr) = output(
             kvalitet()
@@ -409,12 +385,8 @@ fn two_runs_started_together_with_wait_take_turns() {
 
 #[test]
 fn tables_that_validated_before_are_not_checked_again_until_they_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, data) = (dir.path().join("store"), dir.path().join("data"));
-    std::fs::create_dir_all(&data).unwrap();
-    for file in walk(&repo("tests/fixtures/small")) {
-        std::fs::copy(&file, data.join(file.file_name().unwrap())).unwrap();
-    }
+    let (dir, fixture) = (tempfile::tempdir().unwrap(), fixture_copy());
+    let (store, data) = (dir.path().join("store"), fixture.path().to_path_buf());
     let tables = std::fs::read_dir(&data).unwrap().count();
     let run = |period: &str| {
         output(
