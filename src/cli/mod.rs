@@ -17,7 +17,7 @@ mod test;
 use crate::engine::{Period, PeriodKind, RulesSource};
 use crate::results::{self, StatisticsOptions, UnitLevel};
 use crate::stats::CiMethod;
-use crate::workspace::{Request, RunOutcome, Sources, Workspace};
+use crate::workspace::{Execution, Request, RunOutcome, Sources, Workspace};
 use clap::{Parser, Subcommand};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -80,6 +80,10 @@ struct RunSettings {
     /// Interval for proportions: wilson (score interval) or clopper-pearson (exact).
     #[arg(long, default_value = "wilson")]
     proportion_ci: String,
+    /// Execute each rule's plans one period after the other instead of
+    /// together (for the benchmark's comparison; slower).
+    #[arg(long, hide = true)]
+    plan_by_plan: bool,
 }
 
 #[derive(clap::Args)]
@@ -231,6 +235,7 @@ impl RunSettings {
             history: Vec::new(),
             run_id: None,
             up_to_date: Default::default(),
+            execution: if self.plan_by_plan { Execution::PlanByPlan } else { Execution::Together },
         })
     }
 }

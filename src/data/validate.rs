@@ -151,6 +151,9 @@ struct Check {
     /// Show the offending value in the message (never for CPR-like values).
     show_value: bool,
     message: String,
+    /// The file fails only when the failing rows are more than half of the
+    /// column's values (a pattern that random ids match now and then).
+    majority: bool,
 }
 
 /// Types the file's columns as the schema says and runs every check
@@ -201,6 +204,7 @@ pub fn validate_file(
                 failing: value.clone().is_not_null().and(converted.clone().is_null()),
                 show_value: true,
                 message: format!("is not {}", column.kind.expected()),
+                majority: false,
             });
             if !column.nullable {
                 checks.push(Check {
@@ -208,6 +212,7 @@ pub fn validate_file(
                     failing: value.clone().is_null(),
                     show_value: false,
                     message: "is empty; the column must have a value in every row".into(),
+                    majority: false,
                 });
             }
             if !column.values.is_empty() {
@@ -220,6 +225,7 @@ pub fn validate_file(
                         .and(converted.clone().is_in(lit(allowed).implode(false), false).not()),
                     show_value: true,
                     message: format!("is not one of the allowed values: {}", column.values.join(", ")),
+                    majority: false,
                 });
             }
             if let Some(min) = column.min {
@@ -228,6 +234,7 @@ pub fn validate_file(
                     failing: converted.clone().lt(lit(min)),
                     show_value: true,
                     message: format!("is below the smallest allowed value {min}"),
+                    majority: false,
                 });
             }
             if let Some(max) = column.max {
@@ -236,6 +243,7 @@ pub fn validate_file(
                     failing: converted.clone().gt(lit(max)),
                     show_value: true,
                     message: format!("is above the largest allowed value {max}"),
+                    majority: false,
                 });
             }
             typed.push(converted.alias(column.name.as_str()));
@@ -257,43 +265,110 @@ pub fn validate_file(
     }
 
     for (name, dtype) in actual.iter() {
-        if let Some(check) = cpr_check(name, dtype) {
-            checks.push(check);
-        }
+        checks.extend(cpr_checks(name, dtype));
     }
     // The same files passed these checks before.
     if checked {
         checks.clear();
     }
+    errors.extend(run_checks(path, &frame, &checks, numbering)?);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(frame.select(typed))
+}
 
-    let indexed = frame.clone().with_row_index("__row", None);
-    let plans: Vec<DslPlan> = checks
-        .iter()
-        .map(|check| {
-            let shown = match (&check.column, check.show_value) {
-                (Some(c), true) => col(c.as_str()).cast(DataType::String).first(),
-                _ => lit(Null {}).cast(DataType::String),
-            };
-            indexed
+/// The checks that refuse columns holding CPR numbers: a column is refused
+/// when any value has the `DDMMYY-SSSS` form, or when more than half of its
+/// values are ten digits starting with a valid `DDMMYY` (random ten-digit
+/// ids start with a valid date only about 4 % of the time).
+fn cpr_checks(name: &str, dtype: &DataType) -> Vec<Check> {
+    let c = col(name);
+    let (hyphenated, ten_digits) = match dtype {
+        DataType::String => {
+            (Some(c.clone().str().contains(lit(CPR_WITH_HYPHEN), true)), c.str().contains(lit(CPR_TEN_DIGITS), true))
+        }
+        dt if dt.is_integer() => {
+            // Leading zeros are lost in number columns: 0101501234 is 101501234.
+            let v = c.cast(DataType::Int64);
+            let day = v.clone() / lit(100_000_000i64);
+            let month = (v.clone() / lit(1_000_000i64)) % lit(100i64);
+            let looks = v
                 .clone()
-                .filter(check.failing.clone())
-                .select([len().alias("n"), col("__row").first().alias("row"), shown.alias("value")])
-                .logical_plan
-        })
-        .collect();
-    let results = LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())
-        .map_err(|e| vec![DataError::file(path, crate::data::polars_message(&e))])?;
-    for (check, result) in checks.iter().zip(results) {
-        let n = result.column("n").ok().and_then(|c| c.u32().ok().and_then(|c| c.get(0))).unwrap_or(0);
-        if n == 0 {
+                .gt_eq(lit(100_000_000i64))
+                .and(v.lt(lit(10_000_000_000i64)))
+                .and(day.clone().gt_eq(lit(1)))
+                .and(day.lt_eq(lit(31)))
+                .and(month.clone().gt_eq(lit(1)))
+                .and(month.lt_eq(lit(12)));
+            (None, looks)
+        }
+        _ => return Vec::new(),
+    };
+    let check = |failing: Expr, majority: bool| Check {
+        column: Some(name.to_string()),
+        failing,
+        show_value: false,
+        message: "looks like a CPR number; kvalitet takes pseudonymised data only (replace CPR numbers with a \
+                  pseudonymous id such as borger_id). Nothing is computed from this file"
+            .into(),
+        majority,
+    };
+    hyphenated.map(|h| check(h, false)).into_iter().chain([check(ten_digits, true)]).collect()
+}
+
+/// Runs `checks` on a file in one streaming pass — per check, how many
+/// rows fail and the first of them — so that a file larger than memory is
+/// checked in bounded memory; the values shown in messages are fetched
+/// afterwards, for failing checks only.
+fn run_checks(
+    path: &Path,
+    frame: &LazyFrame,
+    checks: &[Check],
+    numbering: RowNumbering,
+) -> Result<Vec<DataError>, Vec<DataError>> {
+    if checks.is_empty() {
+        return Ok(Vec::new());
+    }
+    let failed = |e: PolarsError| vec![DataError::file(path, crate::data::polars_message(&e))];
+    let indexed = frame.clone().with_row_index("__row", None);
+    let mut aggregates = Vec::new();
+    for (i, check) in checks.iter().enumerate() {
+        let failing = check.failing.clone().fill_null(lit(false));
+        aggregates.push(failing.clone().cast(DataType::UInt64).sum().alias(format!("n{i}")));
+        aggregates.push(
+            when(failing)
+                .then(col("__row").cast(DataType::UInt64))
+                .otherwise(lit(Null {}))
+                .min()
+                .alias(format!("r{i}")),
+        );
+        if let (true, Some(column)) = (check.majority, &check.column) {
+            aggregates.push(col(column.as_str()).is_not_null().cast(DataType::UInt64).sum().alias(format!("p{i}")));
+        }
+    }
+    let counts = indexed.clone().select(aggregates).collect_with_engine(Engine::Streaming).map_err(failed)?;
+    let counts = counts.unwrap_single();
+    let number = |name: String| counts.column(&name).ok().and_then(|c| c.u64().ok()?.get(0));
+    let mut errors = Vec::new();
+    for (i, check) in checks.iter().enumerate() {
+        let n = number(format!("n{i}")).unwrap_or(0);
+        if n == 0 || (check.majority && 2 * n <= number(format!("p{i}")).unwrap_or(0)) {
             continue;
         }
-        let row = result
-            .column("row")
-            .ok()
-            .and_then(|c| c.cast(&DataType::UInt64).ok())
-            .and_then(|c| c.u64().ok().and_then(|c| c.get(0)));
-        let value = result.column("value").ok().and_then(|c| c.str().ok().and_then(|c| c.get(0).map(str::to_string)));
+        let row = number(format!("r{i}"));
+        let value = match (&check.column, check.show_value, row) {
+            (Some(column), true, Some(row)) => indexed
+                .clone()
+                .filter(col("__row").cast(DataType::UInt64).eq(lit(row)))
+                .select([col(column.as_str()).cast(DataType::String)])
+                .collect()
+                .map_err(failed)?
+                .column(column)
+                .ok()
+                .and_then(|c| c.str().ok()?.get(0).map(str::to_string)),
+            _ => None,
+        };
         let mut message = match value {
             Some(v) => format!("{} {}", super::quote(&v), check.message),
             None => format!("the value {}", check.message),
@@ -308,48 +383,11 @@ pub fn validate_file(
             message,
         });
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(frame.select(typed))
+    Ok(errors)
 }
 
-/// A check that refuses columns holding CPR numbers. A column is refused
-/// when any value has the `DDMMYY-SSSS` form, or when more than half of its
-/// values are ten digits starting with a valid `DDMMYY` (random ten-digit
-/// ids start with a valid date only about 4 % of the time).
-fn cpr_check(name: &str, dtype: &DataType) -> Option<Check> {
-    let c = col(name);
-    let (hyphenated, ten_digits) = match dtype {
-        DataType::String => {
-            (c.clone().str().contains(lit(CPR_WITH_HYPHEN), true), c.clone().str().contains(lit(CPR_TEN_DIGITS), true))
-        }
-        dt if dt.is_integer() => {
-            // Leading zeros are lost in number columns: 0101501234 is 101501234.
-            let v = c.clone().cast(DataType::Int64);
-            let day = v.clone() / lit(100_000_000i64);
-            let month = (v.clone() / lit(1_000_000i64)) % lit(100i64);
-            let looks = v
-                .clone()
-                .gt_eq(lit(100_000_000i64))
-                .and(v.lt(lit(10_000_000_000i64)))
-                .and(day.clone().gt_eq(lit(1)))
-                .and(day.lt_eq(lit(31)))
-                .and(month.clone().gt_eq(lit(1)))
-                .and(month.lt_eq(lit(12)));
-            (lit(false), looks)
-        }
-        _ => return None,
-    };
-    let many =
-        (ten_digits.clone().cast(DataType::Int64).sum() * lit(2i64)).gt(c.is_not_null().cast(DataType::Int64).sum());
-    Some(Check {
-        column: Some(name.to_string()),
-        failing: hyphenated.or(ten_digits.and(many)),
-        show_value: false,
-        message: "looks like a CPR number; kvalitet takes pseudonymised data only (replace CPR numbers with a pseudonymous id such as borger_id). Nothing is computed from this file".into(),
-    })
-}
+/// Seeds of the key hash (any fixed values do).
+const KEY_HASH_SEEDS: [u64; 4] = [0x6b76_616c, 0x6974_6574, 0x6e_6f67_6c65, 0x7365_6564];
 
 /// Checks that the key columns identify rows in `frame`; the message names
 /// the first duplicated key.
@@ -361,17 +399,43 @@ pub fn check_unique_key(
     numbering: RowNumbering,
 ) -> Result<(), DataError> {
     let keys: Vec<Expr> = key.iter().map(|k| col(k.as_str())).collect();
+    let failed = |e: PolarsError| DataError::file(&files[0], crate::data::polars_message(&e));
+    // The key's 64-bit hashes, read in a streaming pass and sorted, show
+    // which hashes repeat while holding 8 bytes per row instead of the key
+    // (a hash table of the keys themselves took 10 GB for the 68 million
+    // visits of the national data); only rows with such a hash are then
+    // compared by their key (a repeated hash is nearly always a repeated
+    // key, but not always).
+    let hash = keys
+        .iter()
+        .map(|k| k.clone().hash(KEY_HASH_SEEDS[0], KEY_HASH_SEEDS[1], KEY_HASH_SEEDS[2], KEY_HASH_SEEDS[3]))
+        .reduce(|h, next| h * lit(0x0000_0100_0000_01b3u64) + next)
+        .expect("a key has columns")
+        .alias("__hash");
+    let hashes = frame.clone().select([hash.clone()]).collect_with_engine(Engine::Streaming).map_err(failed)?;
+    let mut sorted: Vec<u64> = {
+        let hashes = hashes.unwrap_single();
+        let column = hashes.column("__hash").map_err(failed)?.u64().map_err(failed)?;
+        column.iter().flatten().collect()
+    };
+    sorted.sort_unstable();
+    let mut repeated: Vec<u64> = sorted.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0]).collect();
+    drop(sorted);
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    repeated.dedup();
+    let repeated = Series::new("repeated".into(), repeated);
     let duplicates = frame
         .clone()
+        .filter(hash.is_in(lit(repeated).implode(false), false))
         .group_by(keys.clone())
         .agg([len().alias("__n")])
         .filter(col("__n").gt(lit(1)))
+        .sort(key.to_vec(), SortMultipleOptions::default())
         .limit(1)
         .collect()
-        .map_err(|e| DataError::file(&files[0], crate::data::polars_message(&e)))?;
-    if duplicates.height() == 0 {
-        return Ok(());
-    }
+        .map_err(failed)?;
     let shown: Vec<String> = key
         .iter()
         .map(|k| {

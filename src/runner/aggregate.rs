@@ -5,7 +5,7 @@
 //! measured row to its units and strata (see [`super::units`]) and
 //! aggregates here, the same way for every rule.
 
-use super::units::{Attributed, Dimensions, level_column, stratum_filter, stratum_needs};
+use super::units::{Attributed, Dimensions, level_column, stratum_needs};
 use crate::engine::api::date_lit;
 use crate::engine::measure::Derived;
 use crate::engine::{Measure, MeasureKind, Period};
@@ -162,7 +162,7 @@ fn grouped(attributed: &Attributed, level: UnitLevel, measure: &Measure, aggrega
         let piece = attributed
             .frame
             .clone()
-            .filter(stratum_filter(stratum).and(unit.clone().is_not_null()))
+            .filter(attributed.stratum_filter(stratum).and(unit.clone().is_not_null()))
             .group_by([unit.clone().alias("unit_code")])
             .agg(aggregations)
             .with_column(lit(stratum.name()).alias("stratum"));
@@ -229,7 +229,7 @@ pub fn plan(
     let pieces: Vec<LazyFrame> = match measure.kind {
         MeasureKind::Proportion => {
             let population = proportion_population(measure).filter(col(flag::DENOMINATOR));
-            let attributed = dimensions.attach(population, end, &needs)?;
+            let attributed = dimensions.attach_for_counting(population, end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let aggregations = [
                 col(flag::NUMERATOR).sum().cast(DataType::Float64).alias("numerator"),
@@ -245,8 +245,8 @@ pub fn plan(
         }
         MeasureKind::Rate { per } => {
             let events = measure.numerator.as_ref().expect("a rate has events");
-            let mut events = dimensions.attach(events.frame.clone(), end, &needs)?;
-            let mut population = dimensions.attach(measure.base.frame.clone(), end, &needs)?;
+            let mut events = dimensions.attach_for_counting(events.frame.clone(), end, &needs)?;
+            let mut population = dimensions.attach_for_counting(measure.base.frame.clone(), end, &needs)?;
             let (levels, measure) = coverage(&[&events, &population], levels, measure, &mut skipped);
             let event_count = [row_count(&mut events)?.alias("numerator")];
             let population_count = [row_count(&mut population)?.alias("denominator")];
@@ -265,7 +265,7 @@ pub fn plan(
                 .collect()
         }
         MeasureKind::Count => {
-            let mut attributed = dimensions.attach(measure.base.frame.clone(), end, &needs)?;
+            let mut attributed = dimensions.attach_for_counting(measure.base.frame.clone(), end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let aggregations = [row_count(&mut attributed)?.alias("numerator")];
             levels
@@ -282,7 +282,7 @@ pub fn plan(
         MeasureKind::Mean | MeasureKind::Median => {
             let column = measure.column.as_deref().expect("mean and median have a column");
             let values = measure.base.frame.clone().filter(col(column).is_not_null());
-            let attributed = dimensions.attach(values, end, &needs)?;
+            let attributed = dimensions.attach_for_counting(values, end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let x = col(column).cast(DataType::Float64);
             let aggregations = if measure.kind == MeasureKind::Mean {

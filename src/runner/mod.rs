@@ -38,15 +38,26 @@ pub struct RuleRows {
     pub tables: std::collections::BTreeSet<String>,
 }
 
-/// Evaluates `measure` for every period and groups it by `levels`: every
-/// plan executed together. `measure(period)` builds the measure of one
-/// period (a rule's script, or a notebook function).
+/// How the plans of one rule's periods are executed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Execution {
+    /// In one `collect_all`: scans and common sub-plans are shared.
+    #[default]
+    Together,
+    /// One plan after the other (for comparison in the benchmark).
+    PlanByPlan,
+}
+
+/// Evaluates `measure` for every period and groups it by `levels`, the
+/// plans executed as `execution` says. `measure(period)` builds the measure
+/// of one period (a rule's script, or a notebook function).
 pub fn run_rule(
     rule: RuleRef,
     measure: impl Fn(&Period) -> Result<Measure, RuleError>,
     periods: &[Period],
     levels: &[UnitLevel],
     dimensions: &Dimensions,
+    execution: Execution,
 ) -> Result<RuleRows, RuleError> {
     let mut notes = Vec::new();
     let mut plans = Vec::new();
@@ -62,7 +73,20 @@ pub fn run_rule(
         measures.push(measure);
     }
     let tables = measures.iter().flat_map(Measure::tables).collect();
-    let frame = execute(rule, plans, &measures)?;
+    let frame = match execution {
+        Execution::Together => execute(rule, plans, &measures)?,
+        Execution::PlanByPlan => {
+            let mut frames = Vec::with_capacity(plans.len());
+            for (plan, measure) in plans.into_iter().zip(&measures) {
+                frames.push(execute(rule, vec![plan], std::slice::from_ref(measure))?);
+            }
+            let mut stacked = aggregate::empty_results().collect().expect("an empty frame collects");
+            for frame in &frames {
+                stacked.vstack_mut(frame).map_err(|e| RuleError::whole(rule.path, e.to_string()))?;
+            }
+            stacked
+        }
+    };
     let rows = results::from_frame(&frame).map_err(|message| {
         RuleError::whole(rule.path, format!("the results of the plan do not fit the results table: {message}"))
     })?;

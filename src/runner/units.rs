@@ -2,7 +2,8 @@
 //! and the citizen attributes strata filter on, all as of the period end.
 //!
 //! A row gets its attributes from its own columns where it has them
-//! (`kommune_kode`, `plejeenhed_id`, `alder`), otherwise through `borger_id`
+//! (`kommune_kode`, `plejeenhed_id`, `alder` or `foedselsdato`,
+//! `demens_diagnose_dato`: rows of `borgere` itself), otherwise through `borger_id`
 //! from the citizen tables: `borgere` (age, kommune, dementia diagnosis)
 //! and `tilknytning` (plejeenhed and bolig over time). Regions come from the
 //! catalogue's list of municipalities.
@@ -11,7 +12,6 @@ use crate::catalog::Kommuner;
 use crate::data::DataSource;
 use crate::engine::Stratum;
 use crate::engine::api::date_lit;
-use crate::engine::api::time::age_at;
 use crate::results::UnitLevel;
 use crate::results::statistics::Parents;
 use chrono::NaiveDate;
@@ -36,8 +36,9 @@ pub fn level_column(level: UnitLevel) -> &'static str {
     }
 }
 
-/// The condition a stratum puts on attributed rows.
-pub fn stratum_filter(stratum: &Stratum) -> Expr {
+/// The condition a stratum puts on attributed rows whose age is a number
+/// of years (see [`Attributed::stratum_filter`]).
+fn stratum_filter(stratum: &Stratum) -> Expr {
     match stratum {
         Stratum::All => lit(true),
         Stratum::AgeAtLeast(age) => col(attr::ALDER).gt_eq(lit(*age as i32)),
@@ -56,6 +57,11 @@ pub fn stratum_needs(stratum: &Stratum) -> Option<&'static str> {
     }
 }
 
+/// Whether a citizen has a dementia diagnosis dated `end` or earlier.
+fn demens_on(end: NaiveDate) -> Expr {
+    col("demens_diagnose_dato").lt_eq(date_lit(end)).fill_null(lit(false))
+}
+
 /// The dimension tables attributes come from.
 #[derive(Clone)]
 pub struct Dimensions {
@@ -70,9 +76,32 @@ pub struct Dimensions {
 pub struct Attributed {
     pub frame: LazyFrame,
     pub columns: Vec<String>,
+    /// The day the attributes hold on.
+    end: NaiveDate,
+    /// Whether [`attr::ALDER`] holds the birth date rather than years: an
+    /// age stratum then compares birth dates with one cut-off day, instead
+    /// of working out every row's age (date parts of millions of rows in
+    /// every period were a sixth of a national run).
+    age_as_birth_date: bool,
 }
 
 impl Attributed {
+    /// The condition `stratum` puts on the rows.
+    pub fn stratum_filter(&self, stratum: &Stratum) -> Expr {
+        match stratum {
+            // At least `age` years old on `end` ⟺ born on or before the
+            // day `age` years earlier (29 February then counts from 28
+            // February, as `age_at` in the rules has it).
+            Stratum::AgeAtLeast(age) if self.age_as_birth_date => {
+                match self.end.checked_sub_months(chrono::Months::new(12 * *age)) {
+                    Some(cut_off) => col(attr::ALDER).lt_eq(date_lit(cut_off)),
+                    None => lit(false),
+                }
+            }
+            other => stratum_filter(other),
+        }
+    }
+
     /// Whether the attribute column is present.
     pub fn has(&self, column: &str) -> bool {
         self.columns.iter().any(|c| c == column)
@@ -160,10 +189,10 @@ impl Dimensions {
             columns.push(col("kommune_kode").alias(attr::KOMMUNE));
         }
         if need(attr::ALDER) {
-            columns.push(age_at(col("foedselsdato"), end).alias(attr::ALDER));
+            columns.push(col("foedselsdato").alias(attr::ALDER));
         }
         if need(attr::DEMENS) {
-            columns.push(col("demens_diagnose_dato").lt_eq(date_lit(end)).fill_null(lit(false)).alias(attr::DEMENS));
+            columns.push(demens_on(end).alias(attr::DEMENS));
         }
         let placed = need(attr::PLEJEENHED) || need(attr::BOLIG);
         let Some(tilknytning) = self.tilknytning.clone().filter(|_| placed) else {
@@ -203,7 +232,27 @@ impl Dimensions {
 
     /// Adds the attribute columns in `needs` (of [`attr`]) to `frame` as of
     /// `end`, as far as the data allows; [`Attributed::columns`] says which.
+    /// Every row is kept, also one whose citizen is unknown (for listing
+    /// members).
     pub fn attach(&self, frame: LazyFrame, end: NaiveDate, needs: &[&str]) -> PolarsResult<Attributed> {
+        self.attach_rows(frame, end, needs, JoinType::Left)
+    }
+
+    /// [`Self::attach`] for counting: when every attribute comes from the
+    /// citizen, a row whose citizen is unknown belongs to no unit and is
+    /// left out here already (an inner join, which Polars builds on the
+    /// smaller side — usually the measured rows, not the citizens).
+    pub fn attach_for_counting(&self, frame: LazyFrame, end: NaiveDate, needs: &[&str]) -> PolarsResult<Attributed> {
+        self.attach_rows(frame, end, needs, JoinType::Inner)
+    }
+
+    fn attach_rows(
+        &self,
+        frame: LazyFrame,
+        end: NaiveDate,
+        needs: &[&str],
+        unknown_citizens: JoinType,
+    ) -> PolarsResult<Attributed> {
         let mut frame = frame;
         let own: Vec<String> = frame.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
         let has = |c: &str| own.iter().any(|o| o == c);
@@ -222,11 +271,16 @@ impl Dimensions {
             .filter(|a| match *a {
                 attr::KOMMUNE => !has("kommune_kode") && !kommune_from_unit,
                 attr::PLEJEENHED => !has("plejeenhed_id"),
-                attr::ALDER => !has("alder"),
+                attr::ALDER => !has("alder") && !has("foedselsdato"),
+                attr::DEMENS => !has("demens_diagnose_dato"),
                 attr::REGION => false,
                 _ => true,
             })
             .collect();
+        // Only when nothing comes from the row's own columns can a row
+        // without a citizen be left out.
+        let all_from_citizen = needs.iter().all(|a| *a == attr::REGION || from_citizen.contains(a));
+        let join = if all_from_citizen { unknown_citizens } else { JoinType::Left };
         let mut attributes: Vec<String> = Vec::new();
         if has("borger_id")
             && !from_citizen.is_empty()
@@ -234,7 +288,7 @@ impl Dimensions {
         {
             let names: Vec<String> = citizens.collect_schema()?.iter_names().map(|n| n.to_string()).collect();
             attributes.extend(names.into_iter().filter(|n| n != "borger_id"));
-            frame = frame.join(citizens, [col("borger_id")], [col("borger_id")], JoinArgs::new(JoinType::Left));
+            frame = frame.join(citizens, [col("borger_id")], [col("borger_id")], JoinArgs::new(join));
         }
         if need(attr::KOMMUNE) && has("kommune_kode") {
             frame = frame.with_column(col("kommune_kode").cast(DataType::String).alias(attr::KOMMUNE));
@@ -256,6 +310,14 @@ impl Dimensions {
         if need(attr::ALDER) && has("alder") {
             frame = frame.with_column(col("alder").cast(DataType::Int32).alias(attr::ALDER));
             attributes.push(attr::ALDER.into());
+        } else if need(attr::ALDER) && has("foedselsdato") {
+            // Rows of borgere itself (a rate's population) need no join.
+            frame = frame.with_column(col("foedselsdato").alias(attr::ALDER));
+            attributes.push(attr::ALDER.into());
+        }
+        if need(attr::DEMENS) && has("demens_diagnose_dato") {
+            frame = frame.with_column(demens_on(end).alias(attr::DEMENS));
+            attributes.push(attr::DEMENS.into());
         }
         if need(attr::REGION) && attributes.iter().any(|a| a == attr::KOMMUNE) {
             frame = frame.join(self.regions.clone(), [col(attr::KOMMUNE)], [col("__k")], JoinArgs::new(JoinType::Left));
@@ -263,6 +325,6 @@ impl Dimensions {
         }
         attributes.sort();
         attributes.dedup();
-        Ok(Attributed { frame, columns: attributes })
+        Ok(Attributed { frame, columns: attributes, end, age_as_birth_date: !has("alder") })
     }
 }

@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::results::RuleInputs;
 use crate::results::statistics::{self, Earlier, Settings, StatisticsOptions};
 use crate::results::{Provenance, ResultRow, Results, UnitLevel};
+pub use crate::runner::Execution;
 use crate::runner::{self, Dimensions, RuleRef};
 use polars::prelude::DataFrame;
 use std::collections::{BTreeMap, BTreeSet};
@@ -79,6 +80,9 @@ pub struct Request {
     /// rule, tables and catalogue are unchanged since is skipped (a store's
     /// incremental run). Empty: everything is evaluated.
     pub up_to_date: BTreeMap<String, Vec<RuleInputs>>,
+    /// How a rule's plans (one per period) are executed; the default,
+    /// together, shares their scans and common sub-plans.
+    pub execution: Execution,
 }
 
 impl Request {
@@ -93,6 +97,7 @@ impl Request {
             history: Vec::new(),
             run_id: None,
             up_to_date: BTreeMap::new(),
+            execution: Execution::Together,
         }
     }
 }
@@ -469,7 +474,7 @@ impl Workspace {
                 periods: reported.clone(),
             };
             let rule_started = Instant::now();
-            let result = runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions);
+            let result = runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions, request.execution);
             seconds_by_rule.push((rule.id.to_string(), rule_started.elapsed().as_secs_f64()));
             match result {
                 Ok(evaluated) if evaluated.tables.iter().any(|t| empty.contains(t)) => {

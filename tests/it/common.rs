@@ -126,6 +126,7 @@ fn run_options(
         history: Vec::new(),
         run_id: None,
         up_to_date: Default::default(),
+        execution: Default::default(),
     };
     let outcome = workspace(data, rules).run(&request, |_| {}).expect("run");
     Outcome { results: outcome.results.to_frame(), failures: outcome.failures, notes: outcome.notes }

@@ -119,6 +119,24 @@ fn duplicate_key_names_the_key_and_rows() {
 }
 
 #[test]
+fn duplicate_key_of_two_columns_names_both() {
+    // The key of tilknytning is borger_id + start: B1 moves twice on the
+    // same day (lines 2 and 4); B1 on another day and B2 on the same day
+    // are different keys.
+    let content = "borger_id;plejeenhed_id;bolig;start;slut\n\
+                   B1;P1;eget_hjem;01-03-2025;\n\
+                   B1;P2;eget_hjem;02-03-2025;\n\
+                   B1;P3;plejebolig;01-03-2025;\n\
+                   B2;P1;eget_hjem;01-03-2025;\n";
+    assert_eq!(
+        problems(&[("tilknytning.csv", content)]),
+        [
+            "tilknytning.csv, lines 2, 4, column borger_id, start: duplicate key borger_id=B1, start=2025-03-01 (2 rows); each row of table tilknytning must have its own borger_id + start"
+        ]
+    );
+}
+
+#[test]
 fn cpr_numbers_are_refused_without_being_shown() {
     // A hyphenated CPR number in a column of a custom table.
     let found = problems(&[("lokal.csv", "navn;cpr\nA;010150-1234\nB;x\n")]);

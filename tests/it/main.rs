@@ -1,5 +1,6 @@
 //! Integration tests: one module per command or area.
 
+mod agreement;
 mod architecture;
 mod catalog;
 mod cli;
