@@ -199,13 +199,21 @@ impl Dimensions {
             return Some(borgere.select(columns));
         };
         columns.push(col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end))).alias("__alive"));
-        let last =
-            |c: &str, alias: &str| col(c).sort_by([col("start")], SortMultipleOptions::default()).last().alias(alias);
-        let latest = tilknytning.filter(col("start").lt_eq(date_lit(end))).group_by([col("borger_id")]).agg([
-            last("plejeenhed_id", "__p"),
-            last("bolig", "__b"),
-            last("slut", "__s"),
-        ]);
+        // The latest start per citizen, joined back on the table's key
+        // (borger_id + start): two hash passes instead of a sort per citizen.
+        let started = tilknytning.filter(col("start").lt_eq(date_lit(end)));
+        let on = [col("borger_id"), col("start")];
+        let latest = started
+            .clone()
+            .group_by([col("borger_id")])
+            .agg([col("start").max()])
+            .join(started, on.clone(), on, JoinArgs::new(JoinType::Inner))
+            .select([
+                col("borger_id"),
+                col("plejeenhed_id").alias("__p"),
+                col("bolig").alias("__b"),
+                col("slut").alias("__s"),
+            ]);
         let ended = col("__s").is_not_null().and(col("__s").lt(date_lit(end))).and(col("__alive"));
         let mut placement = Vec::new();
         if need(attr::PLEJEENHED) {
