@@ -1,9 +1,11 @@
 //! Checking and typing one input file against its table schema.
 //!
-//! Each check is a small lazy query (how many rows fail, and the first one);
-//! all checks of a file run together in one `collect_all`, so a large
-//! Parquet file is scanned once. A failing check becomes a [`DataError`]
-//! naming the file, the row (the line, for CSV) and the column.
+//! Each check is an expression marking the rows that fail it; all checks of
+//! a file are counted (how many rows fail, and the first one) in one pass
+//! of Polars' streaming engine, so a large Parquet file is scanned once and
+//! never held in memory. A failing check becomes a [`DataError`] naming the
+//! file, the row (the line, for CSV) and the column. A table's key is
+//! checked on 64-bit hashes of it (8 bytes per row).
 
 use super::DataError;
 use super::schema::{ColumnType, TableSchema};

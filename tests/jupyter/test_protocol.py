@@ -228,9 +228,11 @@ def test_interrupt_signal_mode():
 
 def test_queued_cells_aborted_after_error(kernel):
     """stop_on_error: execute_requests already queued behind a failing cell get
-    status 'aborted'; later cells run again."""
+    status 'aborted'; later cells run again. The failing cell counts for a
+    moment first, so that the next two requests are surely queued behind it
+    (a cell that failed at once could finish before they arrive)."""
     km, kc = kernel
-    first = kc.execute('throw "first fails"')
+    first = kc.execute('let n = 0;\nwhile n < 300000 { n += 1; }\nthrow "first fails"')
     second = kc.execute('print("never runs")')
     third = kc.execute('print("never runs either")')
     r1 = reply_for(kc, first)
