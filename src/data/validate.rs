@@ -321,8 +321,8 @@ fn cpr_checks(name: &str, dtype: &DataType) -> Vec<Check> {
 
 /// Runs `checks` on a file in one streaming pass — per check, how many
 /// rows fail and the first of them — so that a file larger than memory is
-/// checked in bounded memory; the values shown in messages are fetched
-/// afterwards, for failing checks only.
+/// checked in bounded memory; the values shown in messages are read
+/// afterwards, in one pass over the first failing rows only.
 fn run_checks(
     path: &Path,
     frame: &LazyFrame,
@@ -352,23 +352,48 @@ fn run_checks(
     let counts = indexed.clone().select(aggregates).collect_with_engine(Engine::Streaming).map_err(failed)?;
     let counts = counts.unwrap_single();
     let number = |name: String| counts.column(&name).ok().and_then(|c| c.u64().ok()?.get(0));
+    // The failing checks, with their first failing row.
+    let found: Vec<(&Check, u64, Option<u64>)> = checks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, check)| {
+            let n = number(format!("n{i}")).unwrap_or(0);
+            let fails = n > 0 && !(check.majority && 2 * n <= number(format!("p{i}")).unwrap_or(0));
+            fails.then(|| (check, n, number(format!("r{i}"))))
+        })
+        .collect();
+    // The values the messages show, read in one more pass over those rows.
+    let shown: Vec<(&str, u64)> = found
+        .iter()
+        .filter_map(|(check, _, row)| Some((check.column.as_deref().filter(|_| check.show_value)?, (*row)?)))
+        .collect();
+    let values = if shown.is_empty() {
+        DataFrame::empty()
+    } else {
+        let rows = Series::new("rows".into(), shown.iter().map(|(_, r)| *r).collect::<Vec<u64>>());
+        let mut columns: Vec<&str> = shown.iter().map(|(c, _)| *c).collect();
+        columns.sort_unstable();
+        columns.dedup();
+        indexed
+            .clone()
+            .with_column(col("__row").cast(DataType::UInt64))
+            .filter(col("__row").is_in(lit(rows).implode(false), false))
+            .select(
+                std::iter::once(col("__row"))
+                    .chain(columns.iter().map(|c| col(*c).cast(DataType::String)))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()
+            .map_err(failed)?
+    };
+    let value_at = |column: &str, row: u64| -> Option<String> {
+        let at = values.column("__row").ok()?.u64().ok()?.iter().position(|r| r == Some(row))?;
+        values.column(column).ok()?.str().ok()?.get(at).map(str::to_string)
+    };
     let mut errors = Vec::new();
-    for (i, check) in checks.iter().enumerate() {
-        let n = number(format!("n{i}")).unwrap_or(0);
-        if n == 0 || (check.majority && 2 * n <= number(format!("p{i}")).unwrap_or(0)) {
-            continue;
-        }
-        let row = number(format!("r{i}"));
+    for (check, n, row) in found {
         let value = match (&check.column, check.show_value, row) {
-            (Some(column), true, Some(row)) => indexed
-                .clone()
-                .filter(col("__row").cast(DataType::UInt64).eq(lit(row)))
-                .select([col(column.as_str()).cast(DataType::String)])
-                .collect()
-                .map_err(failed)?
-                .column(column)
-                .ok()
-                .and_then(|c| c.str().ok()?.get(0).map(str::to_string)),
+            (Some(column), true, Some(row)) => value_at(column, row),
             _ => None,
         };
         let mut message = match value {
