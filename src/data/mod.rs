@@ -416,9 +416,8 @@ impl TableSource for DataSource {
     }
 }
 
-/// Reads, types and validates every file of one table, then checks its key.
-/// Reads and types a table's files; unless `checked` (the same files
-/// validated before), runs its value and key checks.
+/// Reads and types every file of one table; unless `checked` (the same
+/// files validated before), runs its value checks and checks its key.
 fn load_table(
     name: &str,
     files: &[PathBuf],

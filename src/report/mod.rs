@@ -60,23 +60,25 @@ pub struct Options {
 /// A row's place: measure, period start, level, unit, stratum.
 pub type RowKey = (String, chrono::NaiveDate, crate::results::UnitLevel, String, String);
 
+/// The place of `row`.
+pub fn row_key(row: &crate::results::ResultRow) -> RowKey {
+    (row.measure_id.clone(), row.period.start, row.unit_level, row.unit_code.clone(), row.stratum.clone())
+}
+
 /// The earlier value of each row whose value moved.
 pub type Moved = std::collections::HashMap<RowKey, f64>;
 
 /// The rows of `now` whose shown value differs from the same row in
 /// `earlier` (neither suppressed), with the earlier value.
 pub fn moved(now: &Results, earlier: &[crate::results::ResultRow]) -> Moved {
-    let key = |r: &crate::results::ResultRow| -> RowKey {
-        (r.measure_id.clone(), r.period.start, r.unit_level, r.unit_code.clone(), r.stratum.clone())
-    };
     let before: std::collections::HashMap<RowKey, f64> =
-        earlier.iter().filter(|r| !r.suppressed()).filter_map(|r| Some((key(r), r.value?))).collect();
+        earlier.iter().filter(|r| !r.suppressed()).filter_map(|r| Some((row_key(r), r.value?))).collect();
     now.rows
         .iter()
         .filter(|r| !r.suppressed())
         .filter_map(|r| {
-            let was = *before.get(&key(r))?;
-            (r.value.is_some_and(|v| (v - was).abs() > 1e-9 * was.abs().max(1.0))).then(|| (key(r), was))
+            let was = *before.get(&row_key(r))?;
+            (r.value.is_some_and(|v| (v - was).abs() > 1e-9 * was.abs().max(1.0))).then(|| (row_key(r), was))
         })
         .collect()
 }

@@ -743,16 +743,9 @@ impl<'a> Pages<'_, 'a> {
                                     format!(" <span class=\"dev-{}\">{}</span>", m.tone.name(), m.symbol)
                                 })
                                 .unwrap_or_default();
-                            let key = (
-                                row.measure_id.clone(),
-                                row.period.start,
-                                row.unit_level,
-                                row.unit_code.clone(),
-                                row.stratum.clone(),
-                            );
                             let moved = self
                                 .moved
-                                .get(&key)
+                                .get(&super::row_key(row))
                                 .map(|was| {
                                     format!(
                                         "<br><small class=\"moved\">ændret siden sidste kørsel (før {})</small>",

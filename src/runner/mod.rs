@@ -76,13 +76,10 @@ pub fn run_rule(
     let frame = match execution {
         Execution::Together => execute(rule, plans, &measures)?,
         Execution::PlanByPlan => {
-            let mut frames = Vec::with_capacity(plans.len());
-            for (plan, measure) in plans.into_iter().zip(&measures) {
-                frames.push(execute(rule, vec![plan], std::slice::from_ref(measure))?);
-            }
             let mut stacked = aggregate::empty_results().collect().expect("an empty frame collects");
-            for frame in &frames {
-                stacked.vstack_mut(frame).map_err(|e| RuleError::whole(rule.path, e.to_string()))?;
+            for (plan, measure) in plans.into_iter().zip(&measures) {
+                let frame = execute(rule, vec![plan], std::slice::from_ref(measure))?;
+                stacked.vstack_mut(&frame).map_err(|e| RuleError::whole(rule.path, e.to_string()))?;
             }
             stacked
         }
