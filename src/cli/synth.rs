@@ -55,7 +55,8 @@ pub struct DemoArgs {
     /// Municipality to generate, by name or code.
     #[arg(long, default_value = synth::DEMO_KOMMUNE)]
     kommune: String,
-    /// Number of years, ending with 2025.
+    /// Number of years of data, ending with 2025; the rules run for the last year's months, the years before
+    /// are the history their windows look back into.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=50))]
     years: u32,
     /// Directory of rules to run [default: the rules built into kvalitet].
@@ -138,13 +139,17 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let sources =
         Sources { data: Some(data.clone()), catalog: args.catalog.clone(), rules: rules_source(args.rules.as_deref()) };
     let workspace = open(&sources)?;
-    let first = Period::containing(
-        chrono::NaiveDate::from_ymd_opt(options.start_year, 1, 1).expect("a valid year"),
-        PeriodKind::Month,
-    );
+    // The last year's months: the years before it are the history that
+    // windows such as "the last 6 months" look back into. A region holds
+    // only this one kommune, so its rows would repeat the kommune's.
+    let first =
+        Period::containing(chrono::NaiveDate::from_ymd_opt(end_year, 1, 1).expect("a valid year"), PeriodKind::Month);
     let last =
         Period::containing(chrono::NaiveDate::from_ymd_opt(end_year, 12, 1).expect("a valid year"), PeriodKind::Month);
-    let request = Request::new(Period::range(first.start, last.end, PeriodKind::Month), UnitLevel::ALL.to_vec());
+    let request = Request::new(
+        Period::range(first.start, last.end, PeriodKind::Month),
+        vec![UnitLevel::Kommune, UnitLevel::Plejeenhed],
+    );
     let outputs = super::Outputs { out: Some(&args.out), store: None };
     let code = run_and_write(&workspace, &request, outputs, (false, super::Log { json: false }), true)?;
     let out = args.out.display();

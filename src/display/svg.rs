@@ -28,7 +28,7 @@ pub struct Chart {
     pub plain: String,
 }
 
-const FONT: &str = "font-family=\"system-ui,-apple-system,'Segoe UI',Roboto,sans-serif\" font-size=\"11\"";
+const FONT: &str = "font-family=\"system-ui,sans-serif\" font-size=\"11\"";
 const INK: &str = "#222222";
 const MUTED: &str = "#666666";
 const GRID: &str = "#e6e6e6";
@@ -36,6 +36,8 @@ const LINE: &str = "#3a3a3a";
 const MEDIAN: &str = "#777777";
 const LIMIT: &str = "#9a9a9a";
 const BAR: &str = "#a9b4c0";
+/// Segments of each funnel limit curve.
+const FUNNEL_SAMPLES: usize = 40;
 
 /// What a chart is about: the measure's title and the series or slice
 /// (unit, stratum, period) in words.
@@ -141,33 +143,48 @@ fn shorten(text: &str, max: usize) -> String {
 
 /// Horizontal grid lines and y tick labels.
 fn y_grid(out: &mut String, y: &Scale, ticks: &[f64], decimals: u32, left: f64, right: f64) {
+    out.push_str(&format!("<g stroke=\"{GRID}\">"));
     for &t in ticks {
         let py = px(y.at(t));
         out.push_str(&format!(
-            "<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{py}\" y2=\"{py}\" stroke=\"{GRID}\"/>\
-             <text class=\"tick\" x=\"{}\" y=\"{py}\" dy=\"3.5\" text-anchor=\"end\" fill=\"{MUTED}\">{}</text>",
+            "<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{py}\" y2=\"{py}\"/>",
             px(left),
-            px(right),
+            px(right)
+        ));
+    }
+    out.push_str(&format!("</g><g fill=\"{MUTED}\" text-anchor=\"end\">"));
+    for &t in ticks {
+        out.push_str(&format!(
+            "<text class=\"tick\" x=\"{}\" y=\"{}\" dy=\"3.5\">{}</text>",
             px(left - 6.0),
+            px(y.at(t)),
             format::number(t, decimals)
         ));
     }
+    out.push_str("</g>");
 }
 
-/// A path through the points, broken where a point is missing.
+/// A path through the points, broken where a point is missing; a level or
+/// upright segment is written `H x` or `V y`, a repeated point not at all.
 fn broken_path(points: &[Option<(f64, f64)>]) -> String {
     let mut d = String::new();
-    let mut pen_down = false;
+    let mut pen: Option<(String, String)> = None;
     for p in points {
-        match p {
-            Some((x, y)) => {
-                d.push_str(&format!("{}{},{} ", if pen_down { "L" } else { "M" }, px(*x), px(*y)));
-                pen_down = true;
-            }
-            None => pen_down = false,
+        let Some((x, y)) = p else {
+            pen = None;
+            continue;
+        };
+        let (x, y) = (px(*x), px(*y));
+        match &pen {
+            None => d.push_str(&format!("M{x},{y}")),
+            Some((px, py)) if *px == x && *py == y => {}
+            Some((_, py)) if *py == y => d.push_str(&format!("H{x}")),
+            Some((px, _)) if *px == x => d.push_str(&format!("V{y}")),
+            Some(_) => d.push_str(&format!("L{x},{y}")),
         }
+        pen = Some((x, y));
     }
-    d.trim_end().to_string()
+    d
 }
 
 /// Whether the rows of one series signal in the runs analysis.
@@ -311,26 +328,28 @@ pub fn run_chart(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -
     // x labels: every point when there is room, else every k-th; the year
     // on the first label and on every January.
     let every = ((n / 16.0).ceil() as usize).max(1);
+    svg.push_str(&format!("<g fill=\"{MUTED}\" text-anchor=\"middle\">"));
     for (i, row) in rows.iter().enumerate() {
         if i % every != 0 {
             continue;
         }
         let with_year = i == 0 || row.period.start.format("%m").to_string() == "01";
         svg.push_str(&format!(
-            "<text class=\"xlabel\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{MUTED}\">{}</text>",
+            "<text class=\"xlabel\" x=\"{}\" y=\"{}\">{}</text>",
             px(x(i)),
             px(bottom + 14.0),
             escape(&format::period_short(&row.period, false))
         ));
         if with_year && row.period.kind != crate::engine::PeriodKind::Year {
             svg.push_str(&format!(
-                "<text class=\"xyear\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{MUTED}\">{}</text>",
+                "<text class=\"xyear\" x=\"{}\" y=\"{}\">{}</text>",
                 px(x(i)),
                 px(bottom + 26.0),
                 row.period.start.format("%Y")
             ));
         }
     }
+    svg.push_str("</g>");
     // Control limits as steps.
     for (class, pick) in [("ucl", true), ("lcl", false)] {
         let steps: Vec<Option<(f64, f64)>> = rows
@@ -390,6 +409,7 @@ pub fn run_chart(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -
         "<path class=\"line\" d=\"{}\" fill=\"none\" stroke=\"{LINE}\" stroke-width=\"1.5\"/>",
         broken_path(&path)
     ));
+    svg.push_str(&format!("<g class=\"points\" fill=\"{LINE}\">"));
     for (i, value) in values.iter().enumerate() {
         let label = format::period(&rows[i].period);
         match value {
@@ -403,7 +423,7 @@ pub fn run_chart(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -
                 escape(&format.value(*v))
             )),
             Some(v) => svg.push_str(&format!(
-                "<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"3.2\" fill=\"{LINE}\"><title>{}: {}</title></circle>",
+                "<circle class=\"point\" cx=\"{}\" cy=\"{}\" r=\"3.2\"><title>{}: {}</title></circle>",
                 px(x(i)),
                 px(y.at(*v)),
                 escape(&label),
@@ -420,6 +440,7 @@ pub fn run_chart(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -
             None => {}
         }
     }
+    svg.push_str("</g>");
     // Legend.
     let mut legend = vec!["● værdi".to_string(), "— median".to_string()];
     if signal {
@@ -453,10 +474,38 @@ fn funnel_tone(zone: FunnelZone, direction: Direction) -> Tone {
     }
 }
 
+/// A unit's name written beside its point in a funnel plot, with the box it
+/// takes up (about 6 px a character at font size 11).
+#[derive(Clone)]
+struct Label {
+    text: String,
+    anchor_x: f64,
+    /// Written to the left of the point (`text-anchor="end"`).
+    end: bool,
+    x0: f64,
+    x1: f64,
+    y0: f64,
+    y1: f64,
+}
+
+impl Label {
+    fn beside(cx: f64, cy: f64, text: &str, left: bool) -> Self {
+        let width = 6.0 * text.chars().count() as f64;
+        let anchor_x = if left { cx - 7.0 } else { cx + 7.0 };
+        let (x0, x1) = if left { (anchor_x - width, anchor_x) } else { (anchor_x, anchor_x + width) };
+        Label { text: text.to_string(), anchor_x, end: left, x0, x1, y0: cy - 6.0, y1: cy + 6.0 }
+    }
+
+    fn overlaps(&self, other: &Label) -> bool {
+        self.x0 < other.x1 && other.x0 < self.x1 && self.y0 < other.y1 && other.y0 < self.y1
+    }
+}
+
 /// A funnel plot of one period and stratum across units: each unit's value
 /// against its denominator, the 95 % and 99.8 % limits (Spiegelhalter's
 /// exact binomial or Poisson limits) around the pooled value of the shown
-/// units, the units outside the 95 % limits named. Only proportions and
+/// units, the units outside the 95 % limits named where their names do not overlap
+/// (all of them in the caption). Only proportions and
 /// rates have a funnel; suppressed units are left out and counted.
 pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, caption: &Caption) -> Chart {
     let mut plain = format!("Tragtdiagram: {} – {}. ", caption.title, caption.subtitle);
@@ -524,9 +573,9 @@ pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, c
     let log = nmax / nmin > 8.0;
     let (d0, d1) = if log { (nmin / 1.4, nmax * 1.4) } else { ((nmin * 0.8).max(1.0), nmax * 1.08) };
     let x = Scale { d0, d1, r0: left, r1: right, log };
-    let samples: Vec<f64> = (0..=80)
+    let samples: Vec<f64> = (0..=FUNNEL_SAMPLES)
         .map(|k| {
-            let t = k as f64 / 80.0;
+            let t = k as f64 / FUNNEL_SAMPLES as f64;
             if log { d0 * (d1 / d0).powf(t) } else { d0 + (d1 - d0) * t }
         })
         .collect();
@@ -574,14 +623,16 @@ pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, c
         }
         t
     };
+    svg.push_str(&format!("<g fill=\"{MUTED}\" text-anchor=\"middle\">"));
     for t in x_ticks {
         svg.push_str(&format!(
-            "<text class=\"xlabel\" x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{MUTED}\">{}</text>",
+            "<text class=\"xlabel\" x=\"{}\" y=\"{}\">{}</text>",
             px(x.at(t)),
             px(bottom + 14.0),
             format::count(t)
         ));
     }
+    svg.push_str("</g>");
     svg.push_str(&format!(
         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"{MUTED}\">Nævner (enhedens størrelse){}</text>",
         px((left + right) / 2.0),
@@ -615,9 +666,30 @@ pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, c
         px(right),
         escape(&format.value(target))
     ));
-    // Points inside first, then the named ones on top.
+    // Points inside first, then the ones outside on top; the farthest out
+    // (beyond 99.8 % first, then by distance from the centre in standard
+    // errors) are named first, and a name that would overlap one already
+    // written is left to the point's tooltip and the caption.
     let mut order: Vec<usize> = (0..units.len()).collect();
-    order.sort_by_key(|&i| zones[i] != FunnelZone::Inside);
+    let distance = |i: usize| (units[i].3 - target).abs() * units[i].2.sqrt();
+    let outer = |i: usize| matches!(zones[i], FunnelZone::AboveOuter | FunnelZone::BelowOuter);
+    order.sort_by(|&a, &b| {
+        (zones[a] != FunnelZone::Inside)
+            .cmp(&(zones[b] != FunnelZone::Inside))
+            .then(outer(a).cmp(&outer(b)))
+            .then(distance(a).total_cmp(&distance(b)))
+    });
+    let mut labels: Vec<Option<Label>> = vec![None; units.len()];
+    let mut placed: Vec<Label> = Vec::new();
+    for &i in order.iter().rev().take_while(|&&i| zones[i] != FunnelZone::Inside) {
+        let (cx, cy) = (x.at(units[i].2), y.at(units[i].3));
+        let text = shorten(&units[i].0.unit_name, 28);
+        let label = Label::beside(cx, cy, &text, cx > right - 120.0);
+        if !placed.iter().any(|p| p.overlaps(&label)) {
+            placed.push(label.clone());
+            labels[i] = Some(label);
+        }
+    }
     for i in order {
         let (row, _, n, v) = units[i];
         let (cx, cy) = (x.at(n), y.at(v));
@@ -632,24 +704,37 @@ pub fn funnel(rows: &[&ResultRow], format: &ValueFormat, direction: Direction, c
             ));
         } else {
             let tone = funnel_tone(zones[i], direction);
-            let anchor = if cx > right - 120.0 { ("end", -7.0) } else { ("start", 7.0) };
             svg.push_str(&format!(
                 "<circle class=\"unit outside {}\" cx=\"{}\" cy=\"{}\" r=\"4.5\" fill=\"{}\" stroke=\"{INK}\" \
-                 stroke-width=\"0.8\"><title>{} – {}</title></circle><text class=\"unit-label\" x=\"{}\" y=\"{}\" \
-                 dy=\"3.5\" text-anchor=\"{}\" fill=\"{}\">{}</text>",
+                 stroke-width=\"0.8\"><title>{} – {}</title></circle>",
                 tone.name(),
                 px(cx),
                 px(cy),
                 tone.colour(),
                 escape(&title),
                 escape(zones[i].label_da()),
-                px(cx + anchor.1),
-                px(cy),
-                anchor.0,
-                tone.colour(),
-                escape(&shorten(&row.unit_name, 28))
             ));
+            if let Some(label) = &labels[i] {
+                svg.push_str(&format!(
+                    "<text class=\"unit-label\" x=\"{}\" y=\"{}\" dy=\"3.5\" text-anchor=\"{}\" fill=\"{}\">{}</text>",
+                    px(label.anchor_x),
+                    px(cy),
+                    if label.end { "end" } else { "start" },
+                    tone.colour(),
+                    escape(&label.text)
+                ));
+            }
         }
+    }
+    let unnamed = zones.iter().filter(|z| **z != FunnelZone::Inside).count() - placed.len();
+    if unnamed > 0 {
+        svg.push_str(&format!(
+            "<text class=\"unnamed\" x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"10\" fill=\"{MUTED}\">{} \
+             uden for grænserne er ikke navngivet her (se teksten under diagrammet)</text>",
+            px(right),
+            px(top - 6.0),
+            format::counted(unnamed, "enhed", "enheder")
+        ));
     }
     svg.push_str(&format!(
         "<text class=\"legend\" x=\"8\" y=\"{}\" font-size=\"10\" fill=\"{MUTED}\">— samlet værdi    ╌ 95 %-grænser    \
@@ -1033,6 +1118,28 @@ mod tests {
             chart.plain
         );
         assert!(svg.contains("class=\"funnel-95 upper\"") && svg.contains("class=\"funnel-998 lower\""));
+    }
+
+    #[test]
+    fn a_crowded_funnel_names_only_the_units_whose_names_fit() {
+        // 20 units of 1000: h0–h9 at 60,0–60,9 %, l0–l9 at 40,0–40,9 %.
+        // Pooled (6045 + 4045) / 20000 = 50,45 %; the 99.8 % limits at
+        // n = 1000 are about ±3,09 · √(0,5045 · 0,4955 / 1000) = ±4,9
+        // points, so all 20 are outside. Each group spans 0,9 points, under
+        // 9 px on the y axis, less than a name's 12 px: one name per group,
+        // the farthest out (h9 and l0, both 10,45 points from the centre).
+        let high = (0..10).map(|i| unit(&format!("h{i}"), 600.0 + i as f64, 1000.0));
+        let low = (0..10).map(|i| unit(&format!("l{i}"), 400.0 + i as f64, 1000.0));
+        let rows: Vec<ResultRow> = high.chain(low).collect();
+        let refs: Vec<&ResultRow> = rows.iter().collect();
+        let chart = funnel(&refs, &format(), Direction::HigherIsBetter, &CAPTION);
+        let svg = chart.svg.unwrap();
+        assert_eq!(svg.matches("class=\"unit outside ").count(), 20);
+        assert_eq!(svg.matches("class=\"unit-label\"").count(), 2);
+        assert!(svg.contains(">Enhed h9</text>") && svg.contains(">Enhed l0</text>"), "{svg}");
+        assert!(svg.contains(">18 enheder uden for grænserne er ikke navngivet her"), "{svg}");
+        assert_eq!(chart.plain.matches("Over 99,8 %-grænsen").count(), 10, "{}", chart.plain);
+        assert_eq!(chart.plain.matches("Under 99,8 %-grænsen").count(), 10, "{}", chart.plain);
     }
 
     #[test]

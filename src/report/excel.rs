@@ -1,5 +1,7 @@
 //! The workbook for people (`results.xlsx`): an overview sheet, one sheet
-//! per area and the long table. Numbers are numbers with Danish display
+//! per area (the kommuner over every period) and the long table (every row,
+//! every unit), all in the same Danish columns; the results files keep the
+//! machine columns (interval method, SPC limits, provenance). Numbers are numbers with Danish display
 //! formats (Excel shows `12,5 %` in a Danish locale), header rows are
 //! frozen, columns have sensible widths. A suppressed cell is blank with a
 //! note saying why; its value, interval, numerator and denominator are not
@@ -9,7 +11,7 @@ use super::model::Model;
 use crate::display::format::{self, ValueFormat};
 use crate::display::html;
 use crate::error::{Error, Result};
-use crate::results::{ResultRow, Results};
+use crate::results::{ResultRow, Results, UnitLevel};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Note, Workbook, Worksheet, XlsxError};
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,8 +35,6 @@ enum Cell {
     Value(Option<f64>),
     /// A whole count.
     Count(Option<f64>),
-    /// A plain number (e.g. a rate's multiplier).
-    Number(Option<f64>),
     Date(chrono::NaiveDate),
     /// Withheld because the row is suppressed: blank, with a note.
     Withheld,
@@ -45,7 +45,6 @@ struct Formats {
     header: Format,
     date: Format,
     count: Format,
-    number: Format,
     values: HashMap<(u32, String), Format>,
 }
 
@@ -55,7 +54,6 @@ impl Formats {
             header: Format::new().set_bold().set_text_wrap().set_border_bottom(FormatBorder::Thin),
             date: Format::new().set_num_format("dd-mm-yyyy"),
             count: Format::new().set_num_format("#,##0"),
-            number: Format::new().set_num_format("#,##0.####"),
             values: HashMap::new(),
         }
     }
@@ -125,9 +123,6 @@ fn write_rows(
                 Cell::Count(Some(v)) => {
                     sheet.write_number_with_format(r, c, v, &formats.count).map_err(&e)?;
                 }
-                Cell::Number(Some(v)) => {
-                    sheet.write_number_with_format(r, c, v, &formats.number).map_err(&e)?;
-                }
                 Cell::Date(d) => {
                     use chrono::Datelike;
                     let date = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(&e)?;
@@ -140,7 +135,7 @@ fn write_rows(
                         noted = true;
                     }
                 }
-                Cell::Value(None) | Cell::Count(None) | Cell::Number(None) => {}
+                Cell::Value(None) | Cell::Count(None) => {}
             }
         }
     }
@@ -211,81 +206,6 @@ fn people_columns<'r>(model: &'r Model<'r>, points: &'r Points) -> Vec<Col<'r>> 
     ]
 }
 
-/// The long table: the people's columns of the results file (as in
-/// `results.csv`), suppressed numbers withheld.
-fn long_columns() -> Vec<Col<'static>> {
-    let t = |f: fn(&ResultRow) -> String| -> Box<dyn Fn(&ResultRow) -> Cell> { Box::new(move |r| text(f(r))) };
-    vec![
-        Col { header: "measure_id", width: 34.0, cell: t(|r| r.measure_id.clone()) },
-        Col { header: "period_start", width: 11.0, cell: Box::new(|r| Cell::Date(r.period.start)) },
-        Col { header: "period_end", width: 11.0, cell: Box::new(|r| Cell::Date(r.period.end)) },
-        Col { header: "unit_level", width: 11.0, cell: t(|r| r.unit_level.name().to_string()) },
-        Col { header: "unit_code", width: 10.0, cell: t(|r| r.unit_code.clone()) },
-        Col { header: "unit_name", width: 24.0, cell: t(|r| r.unit_name.clone()) },
-        Col { header: "stratum", width: 10.0, cell: t(|r| r.stratum.clone()) },
-        Col { header: "numerator", width: 10.0, cell: Box::new(|r| guarded(r, r.numerator, Cell::Number)) },
-        Col { header: "denominator", width: 11.0, cell: Box::new(|r| guarded(r, r.denominator, Cell::Number)) },
-        Col { header: "value", width: 10.0, cell: Box::new(|r| guarded(r, r.value, Cell::Number)) },
-        Col { header: "ci_low", width: 10.0, cell: Box::new(|r| guarded(r, stat(r, |s| s.ci_low), Cell::Number)) },
-        Col { header: "ci_high", width: 10.0, cell: Box::new(|r| guarded(r, stat(r, |s| s.ci_high), Cell::Number)) },
-        Col {
-            header: "ci_method",
-            width: 12.0,
-            cell: t(|r| stat(r, |s| s.ci_method.map(|m| m.as_str().to_string())).unwrap_or_default()),
-        },
-        Col {
-            header: "suppressed",
-            width: 10.0,
-            cell: t(|r| {
-                if r.statistics.is_some() {
-                    if r.suppressed() { "ja" } else { "nej" }.to_string()
-                } else {
-                    String::new()
-                }
-            }),
-        },
-        Col {
-            header: "suppression_reason",
-            width: 22.0,
-            cell: t(|r| stat(r, |s| s.suppression_reason.map(|x| x.label_da())).unwrap_or_default()),
-        },
-        Col {
-            header: "development",
-            width: 11.0,
-            cell: t(|r| stat(r, |s| s.development.map(|d| d.as_str().to_string())).unwrap_or_default()),
-        },
-        Col {
-            header: "level",
-            width: 9.0,
-            cell: t(|r| stat(r, |s| s.level.map(|l| l.as_str().to_string())).unwrap_or_default()),
-        },
-        Col {
-            header: "level_reference",
-            width: 10.0,
-            cell: t(|r| stat(r, |s| s.level_reference.map(|l| l.as_str().to_string())).unwrap_or_default()),
-        },
-        Col { header: "national_value", width: 10.0, cell: Box::new(|r| Cell::Number(stat(r, |s| s.national_value))) },
-        Col { header: "overall_value", width: 10.0, cell: Box::new(|r| Cell::Number(stat(r, |s| s.overall_value))) },
-        Col { header: "spc_median", width: 10.0, cell: Box::new(|r| Cell::Number(stat(r, |s| s.spc.median))) },
-        Col { header: "spc_run_signal", width: 8.0, cell: t(|r| yes_no(stat(r, |s| s.spc.run_signal))) },
-        Col { header: "spc_crossings_signal", width: 8.0, cell: t(|r| yes_no(stat(r, |s| s.spc.crossings_signal))) },
-        Col { header: "spc_lcl", width: 10.0, cell: Box::new(|r| guarded(r, stat(r, |s| s.spc.lcl), Cell::Number)) },
-        Col { header: "spc_ucl", width: 10.0, cell: Box::new(|r| guarded(r, stat(r, |s| s.spc.ucl), Cell::Number)) },
-        Col { header: "spc_outside", width: 8.0, cell: t(|r| yes_no(stat(r, |s| s.spc.outside))) },
-        Col { header: "measure_kind", width: 11.0, cell: t(|r| r.kind.name().to_string()) },
-        Col { header: "rate_per", width: 8.0, cell: Box::new(|r| Cell::Number(r.kind.per())) },
-        Col { header: "value_sd", width: 10.0, cell: Box::new(|r| guarded(r, r.value_sd, Cell::Number)) },
-        Col { header: "run_id", width: 26.0, cell: t(|r| r.provenance.run_id.clone()) },
-        Col { header: "rule_sha256", width: 20.0, cell: t(|r| r.provenance.rule_sha256.clone()) },
-        Col { header: "inputs_sha256", width: 20.0, cell: t(|r| r.provenance.inputs_sha256.clone()) },
-        Col { header: "catalog_version", width: 10.0, cell: t(|r| r.provenance.catalog_version.clone()) },
-    ]
-}
-
-fn yes_no(flag: Option<bool>) -> String {
-    flag.map(|b| if b { "ja" } else { "nej" }.to_string()).unwrap_or_default()
-}
-
 /// A worksheet name: at most 31 characters, none of `[]:*?/\`.
 fn sheet_name(title: &str) -> String {
     let clean: String = title.chars().map(|c| if "[]:*?/\\".contains(c) { '-' } else { c }).collect();
@@ -309,35 +229,48 @@ pub fn write(results: &Results, model: &Model, path: &Path) -> Result<()> {
     }
     let all: Vec<&ResultRow> = results.rows.iter().collect();
     let points = html::series_points(&all);
-    let mut columns = people_columns(model, &points);
-    columns.insert(
-        0,
-        Col {
-            header: "Område",
-            width: 16.0,
-            cell: Box::new(move |r| text(model.area_of(&r.measure_id).map(|a| a.title.as_str()).unwrap_or("–"))),
-        },
-    );
+    let with_area = || {
+        let mut columns = people_columns(model, &points);
+        columns.insert(
+            0,
+            Col {
+                header: "Område",
+                width: 16.0,
+                cell: Box::new(move |r| text(model.area_of(&r.measure_id).map(|a| a.title.as_str()).unwrap_or("–"))),
+            },
+        );
+        columns
+    };
     let sheet = workbook.add_worksheet().set_name(OVERVIEW_SHEET).map_err(&e)?;
-    write_rows(sheet, &overview, (&columns, true), model, &mut formats, path)?;
+    write_rows(sheet, &overview, (&with_area(), true), model, &mut formats, path)?;
 
-    // One sheet per area.
+    // One sheet per area: the kommuner (and regions) over every period; the
+    // plejeenheder are in the long table.
     for area in &model.catalog.areas {
-        let rows: Vec<&ResultRow> = area.measures.iter().flat_map(|m| model.rows(&m.id).iter().copied()).collect();
+        let rows: Vec<&ResultRow> = area
+            .measures
+            .iter()
+            .flat_map(|m| model.rows(&m.id).iter().copied())
+            .filter(|r| r.unit_level != UnitLevel::Plejeenhed)
+            .collect();
         let sheet = workbook.add_worksheet().set_name(sheet_name(&area.title)).map_err(&e)?;
         if rows.is_empty() {
-            sheet
-                .write_string(0, 0, format!("Ingen af de {} målinger i området er målt.", area.measures.len()))
-                .map_err(&e)?;
+            let measured = area.measures.iter().any(|m| !model.rows(&m.id).is_empty());
+            let text = if measured {
+                "Områdets målinger er kun opgjort for plejeenheder; de står i arket «Alle resultater».".to_string()
+            } else {
+                format!("Ingen af de {} målinger i området er målt.", area.measures.len())
+            };
+            sheet.write_string(0, 0, text).map_err(&e)?;
             sheet.set_column_width(0, 60).map_err(&e)?;
             continue;
         }
         write_rows(sheet, &rows, (&people_columns(model, &points), true), model, &mut formats, path)?;
     }
 
-    // The long table.
+    // The long table: every row, every unit.
     let sheet = workbook.add_worksheet().set_name(LONG_SHEET).map_err(&e)?;
-    write_rows(sheet, &all, (&long_columns(), false), model, &mut formats, path)?;
+    write_rows(sheet, &all, (&with_area(), false), model, &mut formats, path)?;
 
     let bytes = workbook.save_to_buffer().map_err(&e)?;
     std::fs::write(path, bytes).map_err(|err| Error::io(path, err))

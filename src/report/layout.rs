@@ -24,6 +24,8 @@ table.data { border-collapse: collapse; font-variant-numeric: tabular-nums; marg
 table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .25rem .55rem; text-align: left; vertical-align: top; }
 table.data thead th { border-bottom: 2px solid #888; vertical-align: bottom; background: #fff; position: sticky; top: 0; }
 table.data td.num, table.data th.num { text-align: right; white-space: nowrap; }
+table.values td { text-align: right; white-space: nowrap; }
+table.values tbody th { font-weight: normal; }
 table.overview { width: 100%; }
 table.overview td:first-child { min-width: 16rem; max-width: 30rem; }
 table.overview td.national { text-align: right; }

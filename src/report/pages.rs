@@ -42,6 +42,11 @@ pub struct Pages<'m, 'a> {
     pub moved: &'m super::Moved,
 }
 
+/// A unit's name and level as a row header of a values table.
+fn unit_cell(unit: &Unit) -> String {
+    format!("<th>{} <small>{}</small></th>", escape(&unit.name), html::level_da(unit.level))
+}
+
 /// The overview page of a kommune.
 pub fn overview_file(kommune: &Unit, several: bool) -> String {
     if several { format!("oversigt-{}.html", file_safe(&kommune.code)) } else { "index.html".to_string() }
@@ -543,8 +548,8 @@ impl<'a> Pages<'_, 'a> {
         (
             regions,
             Some(format!(
-                "Resultaterne dækker {}, så seriediagrammerne vises for regionerne (hovedgruppen); tabellen nedenfor \
-                 har hver kommune og gruppe.",
+                "Resultaterne dækker {}, så seriediagrammerne vises for regionerne (hovedgruppen); tabellerne nedenfor \
+                 har regionerne over tid og hver kommune og gruppe i den seneste periode.",
                 format::counted(kommuner.len(), "kommune", "kommuner")
             )),
         )
@@ -685,100 +690,83 @@ impl<'a> Pages<'_, 'a> {
             body.push_str(&format!("<h2>National sammenligning</h2>{}", self.national_table(measure, indicator)));
         }
 
-        body.push_str(&format!("<h2>Tal</h2>{}", self.value_table(measure, &format, &strata)));
+        body.push_str(&format!("<h2>Tal</h2>{}", self.value_tables(measure, &format, &strata, &units)));
         self.page(Model::measure_page(measure), title, None, body)
     }
 
-    /// The table of values by period and unit, strata side by side.
-    fn value_table(&self, measure: &str, format: &ValueFormat, strata: &[&str]) -> String {
+    /// The numbers behind the charts, strata side by side: the run charts'
+    /// units over the latest periods, then every compared unit (plejeenhed,
+    /// or kommune when there are several) in the latest period. Older
+    /// periods of the compared units are in the workbook.
+    fn value_tables(&self, measure: &str, format: &ValueFormat, strata: &[&str], trend: &[Unit]) -> String {
         let model = self.model;
-        let levels: &[UnitLevel] = if self.several() {
-            &[UnitLevel::Kommune, UnitLevel::Region]
-        } else {
-            &[UnitLevel::Kommune, UnitLevel::Plejeenhed]
+        let rows = model.rows(measure);
+        let cell_of: BTreeMap<(UnitLevel, &str, chrono::NaiveDate, &str), &ResultRow> = rows
+            .iter()
+            .map(|r| ((r.unit_level, r.unit_code.as_str(), r.period.start, r.stratum.as_str()), *r))
+            .collect();
+        let cells = |unit: &Unit, start: chrono::NaiveDate| -> Vec<Option<&ResultRow>> {
+            strata.iter().map(|s| cell_of.get(&(unit.level, unit.code.as_str(), start, *s)).copied()).collect()
         };
-        let units: Vec<Unit> = levels.iter().flat_map(|l| model.units(measure, *l)).collect();
-        let mut cells: BTreeMap<(chrono::NaiveDate, usize, &str), &ResultRow> = BTreeMap::new();
-        let index: BTreeMap<(UnitLevel, &str), usize> =
-            units.iter().enumerate().map(|(i, u)| ((u.level, u.code.as_str()), i)).collect();
-        for row in model.rows(measure) {
-            if let Some(&u) = index.get(&(row.unit_level, row.unit_code.as_str())) {
-                cells.insert((row.period.start, u, row.stratum.as_str()), row);
-            }
-        }
-        let periods: BTreeSet<(chrono::NaiveDate, String)> =
-            model.rows(measure).iter().map(|r| (r.period.start, format::period(&r.period))).collect();
-        let mut out = String::from("<table class=\"data values\"><thead><tr><th>Periode</th><th>Enhed</th>");
-        for s in strata {
-            out.push_str(&format!("<th class=\"num\">{}</th>", escape(s)));
-        }
-        out.push_str("</tr></thead><tbody>");
+        let header = |first: &str| {
+            let strata: String = strata.iter().map(|s| format!("<th class=\"num\">{}</th>", escape(s))).collect();
+            format!("<table class=\"data values\"><thead><tr>{first}{strata}</tr></thead><tbody>")
+        };
         let mut suppressed = 0;
+
+        let periods: BTreeSet<(chrono::NaiveDate, String)> =
+            rows.iter().map(|r| (r.period.start, format::period(&r.period))).collect();
+        let mut out = String::from("<h3>Over tid</h3>");
+        out.push_str(&header("<th>Periode</th><th>Enhed</th>"));
         for (start, label) in periods.iter().rev().take(TABLE_PERIODS) {
-            for (u, unit) in units.iter().enumerate() {
-                if !strata.iter().any(|s| cells.contains_key(&(*start, u, *s))) {
-                    continue;
+            for unit in trend {
+                let cells = cells(unit, *start);
+                if cells.iter().any(Option::is_some) {
+                    out.push_str(&format!("<tr><th>{}</th>{}", escape(label), unit_cell(unit)));
+                    out.push_str(&self.value_cells(measure, &cells, format, &mut suppressed));
                 }
-                out.push_str(&format!(
-                    "<tr><td>{}</td><td>{} <small>{}</small></td>",
-                    escape(label),
-                    escape(&unit.name),
-                    html::level_da(unit.level)
-                ));
-                for s in strata {
-                    match cells.get(&(*start, u, *s)) {
-                        Some(row) if row.suppressed() => {
-                            suppressed += 1;
-                            out.push_str(&format!("<td class=\"num\">{}</td>", html::value_cell(row, format)));
-                        }
-                        Some(row) => {
-                            let ci = html::interval_text(row, format);
-                            let dev = row
-                                .statistics
-                                .as_ref()
-                                .and_then(|st| st.development)
-                                .map(|d| {
-                                    let m = marker::development(d, model.direction(measure));
-                                    // The words are in the legend under the table.
-                                    format!(" <span class=\"dev-{}\">{}</span>", m.tone.name(), m.symbol)
-                                })
-                                .unwrap_or_default();
-                            let moved = self
-                                .moved
-                                .get(&super::row_key(row))
-                                .map(|was| {
-                                    format!(
-                                        "<br><small class=\"moved\">ændret siden sidste kørsel (før {})</small>",
-                                        escape(&format.value(*was))
-                                    )
-                                })
-                                .unwrap_or_default();
-                            out.push_str(&format!(
-                                "<td class=\"num\">{}{dev}<br><small>{} · {}</small>{moved}</td>",
-                                html::value_cell(row, format),
-                                escape(&ci),
-                                escape(&html::counts_text(row))
-                            ));
-                        }
-                        None => out.push_str("<td class=\"num\"><small class=\"muted\">ingen række</small></td>"),
-                    }
-                }
-                out.push_str("</tr>");
             }
         }
         out.push_str("</tbody></table>");
-        out.push_str(
-            "<p class=\"muted\">Udvikling siden forrige periode: <span class=\"dev-improvement\">▲ ▼</span> positiv, \
-             <span class=\"dev-concern\">▲ ▼</span> negativ, <span class=\"dev-undirected\">▲ ▼</span> steget eller \
-             faldet (målingen har ingen retning), <span class=\"dev-neutral\">=</span> uændret (inden for ±1 %). \
-             Under værdien: 95 %-konfidensinterval · tæller / nævner.</p>",
-        );
         if periods.len() > TABLE_PERIODS {
             out.push_str(&format!(
-                "<p class=\"muted\">Tabellen viser de seneste {TABLE_PERIODS} perioder; alle {} står i results.xlsx.</p>",
+                "<p class=\"muted\">De seneste {TABLE_PERIODS} af {} perioder; alle står i results.xlsx.</p>",
                 periods.len()
             ));
         }
+
+        let level = if self.several() { UnitLevel::Kommune } else { UnitLevel::Plejeenhed };
+        let compared = model.units(measure, level);
+        let latest = rows.iter().filter(|r| r.unit_level == level).map(|r| &r.period).max();
+        if let Some(period) = latest.filter(|_| !compared.is_empty()) {
+            out.push_str(&format!(
+                "<h3>{} i {}</h3>",
+                if self.several() { "Kommunerne" } else { "Plejeenhederne" },
+                escape(&format::period(period))
+            ));
+            out.push_str(&header("<th>Enhed</th>"));
+            for unit in &compared {
+                let cells = cells(unit, period.start);
+                if cells.iter().any(Option::is_some) {
+                    out.push_str(&format!("<tr>{}", unit_cell(unit)));
+                    out.push_str(&self.value_cells(measure, &cells, format, &mut suppressed));
+                }
+            }
+            out.push_str("</tbody></table>");
+            if periods.len() > 1 {
+                out.push_str(
+                    "<p class=\"muted\">Enhedernes tidligere perioder står i results.xlsx (arket \
+                     «Alle resultater»).</p>",
+                );
+            }
+        }
+        out.push_str(
+            "<p class=\"muted\">Hver celle: værdi, udvikling siden forrige periode, og under værdien 95 \
+             %-konfidensinterval · tæller / nævner. Udvikling: <span class=\"dev-improvement\">▲ ▼</span> \
+             positiv, <span class=\"dev-concern\">▲ ▼</span> negativ, <span class=\"dev-undirected\">▲ \
+             ▼</span> steget eller faldet (målingen har ingen retning), <span class=\"dev-neutral\">=</span> \
+             uændret (inden for ±1 %).</p>",
+        );
         if suppressed > 0 {
             out.push_str(&format!(
                 "<p class=\"muted\">{} er diskretioneret: værdien, intervallet, tælleren og nævneren vises ikke, når \
@@ -787,7 +775,56 @@ impl<'a> Pages<'_, 'a> {
                 format::counted(suppressed, "celle", "celler")
             ));
         }
-        out.push_str("<p class=\"muted\">Hver celle: værdi, udviklingspil, konfidensinterval · tæller / nævner.</p>");
+        out
+    }
+
+    /// A row's value cells, one per stratum, and the row's end.
+    fn value_cells(
+        &self,
+        measure: &str,
+        cells: &[Option<&ResultRow>],
+        format: &ValueFormat,
+        suppressed: &mut usize,
+    ) -> String {
+        let mut out = String::new();
+        for cell in cells {
+            match cell {
+                Some(row) if row.suppressed() => {
+                    *suppressed += 1;
+                    out.push_str(&format!("<td>{}</td>", html::value_cell(row, format)));
+                }
+                Some(row) => {
+                    let dev = row
+                        .statistics
+                        .as_ref()
+                        .and_then(|st| st.development)
+                        .map(|d| {
+                            let m = marker::development(d, self.model.direction(measure));
+                            // The words are in the legend under the table.
+                            format!(" <span class=\"dev-{}\">{}</span>", m.tone.name(), m.symbol)
+                        })
+                        .unwrap_or_default();
+                    let moved = self
+                        .moved
+                        .get(&super::row_key(row))
+                        .map(|was| {
+                            format!(
+                                "<br><small class=\"moved\">ændret siden sidste kørsel (før {})</small>",
+                                escape(&format.value(*was))
+                            )
+                        })
+                        .unwrap_or_default();
+                    out.push_str(&format!(
+                        "<td>{}{dev}<br><small>{} · {}</small>{moved}</td>",
+                        html::value_cell(row, format),
+                        escape(&html::interval_text(row, format)),
+                        escape(&html::counts_text(row))
+                    ));
+                }
+                None => out.push_str("<td><small class=\"muted\">ingen række</small></td>"),
+            }
+        }
+        out.push_str("</tr>");
         out
     }
 

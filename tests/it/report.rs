@@ -161,8 +161,17 @@ fn a_measure_page_in_a_browser() {
     assert!(dom.contains("kv-chart kv-funnel") || dom.contains("For få viste enheder til et tragtdiagram"));
     // The values table: suppressed cells say so and why.
     let results = demo_rows();
-    let suppressed = results.measure(MEASURE).filter(|r| r.suppressed()).count();
+    // The kommune over every period (the demo's 12), then the plejeenheder
+    // in the latest period.
+    let latest = results.measure(MEASURE).map(|r| r.period.start).max().unwrap();
+    let shown = |r: &&ResultRow| match r.unit_level {
+        UnitLevel::Kommune => true,
+        UnitLevel::Plejeenhed => r.period.start == latest,
+        UnitLevel::Region => false,
+    };
+    let suppressed = results.measure(MEASURE).filter(shown).filter(|r| r.suppressed()).count();
     assert_eq!(dom.matches("class=\"kv-suppressed\"").count(), suppressed, "every suppressed cell is marked");
+    assert!(dom.contains("<h3>Plejeenhederne i december 2025</h3>"), "the units in the latest period");
     screenshot(&page, "measure-po.2a", 1280, 2600);
 }
 
@@ -283,8 +292,9 @@ fn the_workbook_holds_the_parquet_numbers() {
     let long = &sheets.last().unwrap().1;
     let header: Vec<String> = long.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (measure, unit, stratum) = (column("measure_id"), column("unit_code"), column("stratum"));
-    let (numerator, denominator, value) = (column("numerator"), column("denominator"), column("value"));
+    // The long table has the same Danish columns as the area sheets.
+    let (measure, unit, stratum) = (column("Måling"), column("Enhedskode"), column("Gruppe"));
+    let (numerator, denominator, value) = (column("Tæller"), column("Nævner"), column("Værdi"));
     let rows: Vec<&[Data]> = long.rows().skip(1).collect();
     assert_eq!(rows.len(), results.rows.len());
     let mut suppressed = 0;
@@ -308,8 +318,17 @@ fn the_workbook_holds_the_parquet_numbers() {
 
     // Every withheld row has a note saying why: one per suppressed row of
     // the overview and the area sheets; the long table says why in its
-    // suppression_reason column. No sheet is hidden.
-    let reason = column("suppression_reason");
+    // Diskretioneret column. No sheet is hidden.
+    let reason = column("Diskretioneret");
+    // The area sheets hold the kommune's rows of their measures, every
+    // period; the plejeenheder are only in the long table.
+    let area_rows: usize = sheets[1..sheets.len() - 1].iter().map(|(_, range)| range.height().saturating_sub(1)).sum();
+    let kommune_rows = results
+        .rows
+        .iter()
+        .filter(|r| r.unit_level != UnitLevel::Plejeenhed && catalog.measure(&r.measure_id).is_some())
+        .count();
+    assert_eq!(area_rows, kommune_rows);
     for (cells, row) in rows.iter().zip(&results.rows) {
         assert_eq!(matches!(cells[reason], Data::Empty), !row.suppressed(), "{}", row.measure_id);
     }
@@ -318,14 +337,10 @@ fn the_workbook_holds_the_parquet_numbers() {
         .map(|(name, range)| {
             let header: Vec<String> =
                 range.rows().next().map(|r| r.iter().map(|c| c.to_string()).collect()).unwrap_or_default();
-            let flag = header.iter().position(|h| h == "Diskretioneret" || h == "suppressed");
+            let flag = header.iter().position(|h| h == "Diskretioneret");
             match flag {
                 Some(_) if name == "Alle resultater" => 0,
-                Some(c) => range
-                    .rows()
-                    .skip(1)
-                    .filter(|r| !matches!(&r[c], Data::Empty) && r[c] != Data::String("nej".into()))
-                    .count(),
+                Some(c) => range.rows().skip(1).filter(|r| !matches!(&r[c], Data::Empty)).count(),
                 None => {
                     assert!(name != "Alle resultater", "the long table has a suppressed column");
                     0
