@@ -142,42 +142,61 @@ fn orphan_check(measure: &Measure) -> Option<OrphanCheck> {
     })
 }
 
-/// The expression counting rows: the sum of `antal` when the table has that
-/// column (population counts), else the number of rows.
-fn row_count(attributed: &mut Attributed) -> PolarsResult<Expr> {
-    let schema = attributed.frame.collect_schema()?;
-    Ok(if schema.get("antal").is_some() {
-        col("antal").sum().cast(DataType::Float64)
-    } else {
-        len().cast(DataType::Float64)
-    })
+/// How many of a group's rows `mask` keeps, weighted by `antal` when the
+/// rows carry one (a table of counts rather than one row per event).
+fn row_count(attributed: &mut Attributed) -> PolarsResult<impl Fn(Expr) -> Expr + use<>> {
+    let weighted = attributed.frame.collect_schema()?.get("antal").is_some();
+    Ok(move |mask: Expr| if weighted { col("antal").filter(mask).sum().cast(DataType::Float64) } else { count(mask) })
 }
 
-/// Groups `frame` by `level` for every stratum (and breakdown value), with
-/// the given aggregations.
-fn grouped(attributed: &Attributed, level: UnitLevel, measure: &Measure, aggregations: &[Expr]) -> Vec<LazyFrame> {
+/// How many of a group's rows `mask` keeps, as a number.
+fn count(mask: Expr) -> Expr {
+    mask.sum().cast(DataType::Float64)
+}
+
+/// The aggregations of one stratum: named expressions over the rows `mask`
+/// keeps (the stratum's rows with a unit).
+type Aggregations<'a> = &'a dyn Fn(Expr) -> Vec<(&'static str, Expr)>;
+
+/// Groups `frame` by `level` once, every stratum's aggregations side by
+/// side (each over its own rows), then makes one piece per stratum with the
+/// units that have rows in it. Nothing filters the rows below the group-by:
+/// the attributed rows stay one common sub-plan, which Polars computes once
+/// for every level and stratum (a filter per stratum would be pushed into it
+/// and make each piece compute the rows again).
+fn grouped(attributed: &Attributed, level: UnitLevel, measure: &Measure, aggregations: Aggregations) -> Vec<LazyFrame> {
     let unit = col(level_column(level));
+    let known = unit.clone().is_not_null();
+    let piece = |by: Vec<Expr>, masks: Vec<Expr>| {
+        let mut aggs = Vec::new();
+        for (i, mask) in masks.into_iter().enumerate() {
+            aggs.push(count(mask.clone()).alias(format!("__n{i}")));
+            aggs.extend(aggregations(mask).into_iter().map(|(name, e)| e.alias(format!("{name}{i}"))));
+        }
+        attributed.frame.clone().group_by(by).agg(aggs)
+    };
+    // The columns of stratum `i`, under their own names.
+    let columns = |i: usize| -> Vec<Expr> {
+        aggregations(lit(true)).into_iter().map(|(name, _)| col(format!("{name}{i}")).alias(name)).collect()
+    };
     let mut pieces = Vec::new();
-    for stratum in &measure.strata {
-        let piece = attributed
-            .frame
-            .clone()
-            .filter(attributed.stratum_filter(stratum).and(unit.clone().is_not_null()))
-            .group_by([unit.clone().alias("unit_code")])
-            .agg(aggregations)
-            .with_column(lit(stratum.name()).alias("stratum"));
-        pieces.push(piece);
+    let masks: Vec<Expr> = measure.strata.iter().map(|s| attributed.stratum_filter(s).and(known.clone())).collect();
+    if !masks.is_empty() {
+        let by_unit = piece(vec![unit.clone().alias("unit_code")], masks);
+        for (i, stratum) in measure.strata.iter().enumerate() {
+            let mut select = vec![col("unit_code"), lit(stratum.name()).alias("stratum")];
+            select.extend(columns(i));
+            pieces.push(by_unit.clone().filter(col(format!("__n{i}")).gt(lit(0.0))).select(select));
+        }
     }
     if let Some(column) = &measure.breakdown {
-        let piece = attributed
-            .frame
-            .clone()
-            .filter(unit.clone().is_not_null())
-            .group_by([unit.alias("unit_code"), col(column.as_str()).cast(DataType::String).alias("__value")])
-            .agg(aggregations)
-            .with_column((lit(format!("{column}=")) + col("__value").fill_null(lit("ukendt"))).alias("stratum"))
-            .drop(cols(["__value"]));
-        pieces.push(piece);
+        let by = vec![unit.alias("unit_code"), col(column.as_str()).cast(DataType::String).alias("__value")];
+        let mut select = vec![
+            col("unit_code"),
+            (lit(format!("{column}=")) + col("__value").fill_null(lit("ukendt"))).alias("stratum"),
+        ];
+        select.extend(columns(0));
+        pieces.push(piece(by, vec![known]).filter(col("__n0").gt(lit(0.0))).select(select));
     }
     pieces.into_iter().map(|p| p.with_column(lit(level.name()).alias("unit_level"))).collect()
 }
@@ -231,10 +250,9 @@ pub fn plan(
             let population = proportion_population(measure).filter(col(flag::DENOMINATOR));
             let attributed = dimensions.attach_for_counting(population, end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
-            let aggregations = [
-                col(flag::NUMERATOR).sum().cast(DataType::Float64).alias("numerator"),
-                len().cast(DataType::Float64).alias("denominator"),
-            ];
+            let aggregations = |mask: Expr| {
+                vec![("numerator", count(col(flag::NUMERATOR).and(mask.clone()))), ("denominator", count(mask))]
+            };
             levels
                 .iter()
                 .flat_map(|l| grouped(&attributed, *l, &measure, &aggregations))
@@ -248,8 +266,9 @@ pub fn plan(
             let mut events = dimensions.attach_for_counting(events.frame.clone(), end, &needs)?;
             let mut population = dimensions.attach_for_counting(measure.base.frame.clone(), end, &needs)?;
             let (levels, measure) = coverage(&[&events, &population], levels, measure, &mut skipped);
-            let event_count = [row_count(&mut events)?.alias("numerator")];
-            let population_count = [row_count(&mut population)?.alias("denominator")];
+            let (event_count, population_count) = (row_count(&mut events)?, row_count(&mut population)?);
+            let event_count = move |mask: Expr| vec![("numerator", event_count(mask))];
+            let population_count = move |mask: Expr| vec![("denominator", population_count(mask))];
             let join_on = [col("unit_level"), col("unit_code"), col("stratum")];
             levels
                 .iter()
@@ -267,7 +286,8 @@ pub fn plan(
         MeasureKind::Count => {
             let mut attributed = dimensions.attach_for_counting(measure.base.frame.clone(), end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
-            let aggregations = [row_count(&mut attributed)?.alias("numerator")];
+            let counted = row_count(&mut attributed)?;
+            let aggregations = move |mask: Expr| vec![("numerator", counted(mask))];
             levels
                 .iter()
                 .flat_map(|l| grouped(&attributed, *l, &measure, &aggregations))
@@ -285,21 +305,25 @@ pub fn plan(
             let attributed = dimensions.attach_for_counting(values, end, &needs)?;
             let (levels, measure) = coverage(&[&attributed], levels, measure, &mut skipped);
             let x = col(column).cast(DataType::Float64);
-            let aggregations = if measure.kind == MeasureKind::Mean {
-                vec![
-                    x.clone().sum().alias("numerator"),
-                    len().cast(DataType::Float64).alias("denominator"),
-                    x.clone().mean().alias("value"),
-                    x.std(1).alias(SD),
-                ]
-            } else {
-                vec![
-                    lit(Null {}).cast(DataType::Float64).alias("numerator"),
-                    len().cast(DataType::Float64).alias("denominator"),
-                    x.clone().median().alias("value"),
-                    // The sorted values, for the median's confidence interval.
-                    x.sort(SortOptions::default()).alias(VALUES),
-                ]
+            let mean = measure.kind == MeasureKind::Mean;
+            let aggregations = move |mask: Expr| {
+                let x = x.clone().filter(mask.clone());
+                if mean {
+                    vec![
+                        ("numerator", x.clone().sum()),
+                        ("denominator", count(mask)),
+                        ("value", x.clone().mean()),
+                        (SD, x.std(1)),
+                    ]
+                } else {
+                    vec![
+                        ("numerator", lit(Null {}).cast(DataType::Float64)),
+                        ("denominator", count(mask)),
+                        ("value", x.clone().median()),
+                        // The sorted values, for the median's confidence interval.
+                        (VALUES, x.sort(SortOptions::default())),
+                    ]
+                }
             };
             levels.iter().flat_map(|l| grouped(&attributed, *l, &measure, &aggregations)).collect()
         }

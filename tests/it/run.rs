@@ -254,6 +254,20 @@ B08\tja\tnej\tnej\tja
     ]));
     assert_eq!(code, 0);
     assert!(stdout.contains("GROUP_BY") || stdout.contains("AGGREGATE"), "{stdout}");
+    // po.2a has three strata (alle, 67+, 80+): their pieces share the
+    // attributed rows as one cached sub-plan instead of computing them three
+    // times (a filter per stratum under the group-by would prevent that).
+    let (code, stdout, _) = output(kvalitet().args([
+        "explain",
+        "po.2a.revurderet-tilstand-6mdr",
+        "--data",
+        "tests/fixtures/small",
+        "--period",
+        "2024-03",
+        "--plan",
+    ]));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("CACHE[id:"), "{stdout}");
 }
 
 #[test]
