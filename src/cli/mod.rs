@@ -14,6 +14,8 @@ mod store;
 mod synth;
 mod test;
 
+use crate::data::Validated;
+use crate::data::remembered::Remembered;
 use crate::engine::{Period, PeriodKind, RulesSource};
 use crate::results::{self, StatisticsOptions, UnitLevel};
 use crate::stats::CiMethod;
@@ -107,6 +109,10 @@ struct RunArgs {
     /// With --store: evaluate every rule and period, also those up to date in the store.
     #[arg(long, requires = "store")]
     full: bool,
+    /// Without --store: check every table, also those that validated before in the same files under this
+    /// build of kvalitet (remembered in the user's cache directory; see the README).
+    #[arg(long, conflicts_with = "store")]
+    revalidate: bool,
     #[command(flatten)]
     settings: RunSettings,
     /// Directory of the catalogue (measure directions, suppression thresholds, national values);
@@ -255,12 +261,12 @@ fn rule_ids(rules: &RulesSource) -> anyhow::Result<BTreeSet<String>> {
 
 /// Opens a workspace and prints every data problem as it was found.
 fn open(sources: &Sources) -> anyhow::Result<Workspace> {
-    open_checked(sources, &BTreeMap::new())
+    open_checked(sources, &Validated::new())
 }
 
-/// As [`open`], not checking again the tables a store found valid in the
+/// As [`open`], not checking again the tables found valid before in the
 /// same files.
-fn open_checked(sources: &Sources, checked: &BTreeMap<String, String>) -> anyhow::Result<Workspace> {
+fn open_checked(sources: &Sources, checked: &Validated) -> anyhow::Result<Workspace> {
     let workspace = Workspace::open_checked(sources, checked)?;
     for problem in workspace.data_problems() {
         eprintln!("data error: {problem}");
@@ -439,22 +445,33 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         rules: rules_source(args.rules.as_deref()),
     };
     let log = Log { json: args.log_format == "json" };
-    // Tables the store's last run found valid are not checked again when
-    // their files are the same.
-    let checked = match &args.store {
-        Some(dir) if dir.join("runs").is_dir() && !args.full => crate::store::Store::open(dir)?.valid_tables()?,
-        _ => BTreeMap::new(),
+    // Tables found valid before (by the store's last run, or by an earlier
+    // run or check of this build) are not checked again when their files
+    // are the same.
+    let memory = Remembered::user();
+    let (checked, by_whom) = match &args.store {
+        Some(_) if args.full => (Validated::new(), ""),
+        Some(dir) if dir.join("runs").is_dir() => {
+            (crate::store::Store::open(dir)?.valid_tables()?.into_iter().collect(), "the store's last run")
+        }
+        Some(_) => (Validated::new(), ""),
+        None if args.revalidate => (Validated::new(), ""),
+        None => (memory.load(), "an earlier run or check"),
     };
     let workspace = open_checked(&sources, &checked)?;
     let unchanged = workspace.data().checked_before();
     if !unchanged.is_empty() {
+        let again = if args.store.is_some() { "--full" } else { "--revalidate" };
         log.say(
             "note",
             &format!(
-                "{} table(s) unchanged since the store's last run found them valid; not checked again (--full checks them)",
+                "{} table(s) unchanged since {by_whom} found them valid; not checked again ({again} checks them)",
                 unchanged.len()
             ),
         );
+    }
+    if args.store.is_none() {
+        memory.remember(workspace.data().valid_tables());
     }
     let store = args.store.as_deref().map(|dir| store::Options { dir, wait: args.wait, full: args.full });
     run_and_write(&workspace, &request, Outputs { out: args.out.as_deref(), store }, (args.quiet, log), args.report)
@@ -467,7 +484,9 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let rules = rules_source(args.rules.as_deref());
     let sources = Sources { data: args.data.clone(), catalog: args.catalog.clone(), rules: rules.clone() };
+    // `check` checks every table, and remembers the valid ones for `run`.
     let workspace = open(&sources)?;
+    Remembered::user().remember(workspace.data().valid_tables());
     let mut failed = 0;
     for error in crate::engine::library::check_library(&rules) {
         failed += 1;

@@ -10,12 +10,14 @@
 //! the other rules run.
 
 pub mod csv;
+pub mod remembered;
 pub mod schema;
 pub mod validate;
 
 pub use schema::{ColumnType, Schema, TableSchema};
 
 use polars::prelude::*;
+pub use remembered::Validated;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -245,14 +247,14 @@ impl DataSource {
     /// Problems with single tables are kept per table (see
     /// [`DataSource::problems`]); only an unreadable directory is an error.
     pub fn open(dir: &Path, schema: &Schema) -> Result<Self, DataError> {
-        Self::open_checked(dir, schema, &BTreeMap::new())
+        Self::open_checked(dir, schema, &Validated::new())
     }
 
-    /// As [`DataSource::open`], but a table whose files hash to what
-    /// `checked` gives for it (it validated then, see
+    /// As [`DataSource::open`], but a table whose files hash to a hash
+    /// `checked` holds for it (it validated then, see
     /// [`DataSource::valid_tables`]) is typed without its value checks
     /// being run again.
-    pub fn open_checked(dir: &Path, schema: &Schema, checked: &BTreeMap<String, String>) -> Result<Self, DataError> {
+    pub fn open_checked(dir: &Path, schema: &Schema, checked: &Validated) -> Result<Self, DataError> {
         let entries =
             std::fs::read_dir(dir).map_err(|e| DataError::file(dir, format!("cannot read the data directory: {e}")))?;
         let mut found: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
@@ -281,7 +283,7 @@ impl DataSource {
         let tables = found
             .into_iter()
             .map(|(name, files)| {
-                let unchanged = checked.get(&name).is_some_and(|h| hashes.tables.get(&name) == Some(h));
+                let unchanged = hashes.tables.get(&name).is_some_and(|h| checked.contains(&(name.clone(), h.clone())));
                 if unchanged {
                     checked_before.push(name.clone());
                 }

@@ -25,7 +25,7 @@ pub mod cases;
 pub mod session;
 
 use crate::catalog::Catalog;
-use crate::data::{DataError, DataSource, Schema};
+use crate::data::{DataError, DataSource, Schema, Validated};
 use crate::engine::{Limits, Measure, MeasureKind, Period, Rule, RuleEngine, RuleError, RulesSource};
 use crate::error::{Error, Result};
 use crate::results::RuleInputs;
@@ -193,13 +193,13 @@ impl Workspace {
     /// (see [`Workspace::data_problems`], [`Workspace::rules`]); only an
     /// unreadable directory or catalogue is an error.
     pub fn open(sources: &Sources) -> Result<Self> {
-        Self::open_checked(sources, &BTreeMap::new())
+        Self::open_checked(sources, &Validated::new())
     }
 
     /// As [`Workspace::open`], but tables whose files are those that
-    /// validated before (`checked`: table → hash, from
+    /// validated before (`checked`: table and hash, from
     /// [`DataSource::valid_tables`] of an earlier run) are not checked again.
-    pub fn open_checked(sources: &Sources, checked: &BTreeMap<String, String>) -> Result<Self> {
+    pub fn open_checked(sources: &Sources, checked: &Validated) -> Result<Self> {
         let catalog = match &sources.catalog {
             Some(dir) => Catalog::load(dir)?,
             None => Catalog::standard(),

@@ -412,3 +412,45 @@ fn tables_that_validated_before_are_not_checked_again_until_they_change() {
     assert!(stderr.contains(&format!("note: {} table(s) unchanged", tables - 1)), "{stderr}");
     assert!(stderr.contains("uth.csv, line 8, column dato: \"31-02-2024\" is not a date"), "{stderr}");
 }
+
+#[test]
+fn without_a_store_tables_that_validated_before_are_remembered_in_the_cache_directory() {
+    let (cache, fixture) = (tempfile::tempdir().unwrap(), fixture_copy());
+    let data = fixture.path().to_path_buf();
+    let tables = std::fs::read_dir(&data).unwrap().count();
+    let out = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        output(
+            kvalitet()
+                .env("KVALITET_CACHE_DIR", cache.path())
+                .args(["run", "--quiet", "--from", "2024-03", "--to", "2024-03", "--data"])
+                .arg(&data)
+                .arg("--out")
+                .arg(out.path())
+                .args(extra),
+        )
+    };
+    let (code, _, stderr) = run(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("not checked again"), "{stderr}");
+    let (code, _, stderr) = run(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "note: {tables} table(s) unchanged since an earlier run or check found them valid; not checked again \
+             (--revalidate checks them)"
+        )),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["--revalidate"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("not checked again"), "{stderr}");
+    // A changed file is checked again, and its error is found.
+    let uth = data.join("uth.csv");
+    let text = std::fs::read_to_string(&uth).unwrap() + "U99;31-02-2024;PE1;B01;fald;mild;nej\n";
+    std::fs::write(&uth, text).unwrap();
+    let (code, _, stderr) = run(&[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(&format!("note: {} table(s) unchanged", tables - 1)), "{stderr}");
+    assert!(stderr.contains("uth.csv, line 8, column dato: \"31-02-2024\" is not a date"), "{stderr}");
+}
