@@ -177,9 +177,9 @@ fn broken_path(points: &[Option<(f64, f64)>]) -> String {
         let (x, y) = (px(*x), px(*y));
         match &pen {
             None => d.push_str(&format!("M{x},{y}")),
-            Some((px, py)) if *px == x && *py == y => {}
-            Some((_, py)) if *py == y => d.push_str(&format!("H{x}")),
-            Some((px, _)) if *px == x => d.push_str(&format!("V{y}")),
+            Some((last_x, last_y)) if *last_x == x && *last_y == y => {}
+            Some((_, last_y)) if *last_y == y => d.push_str(&format!("H{x}")),
+            Some((last_x, _)) if *last_x == x => d.push_str(&format!("V{y}")),
             Some(_) => d.push_str(&format!("L{x},{y}")),
         }
         pen = Some((x, y));
