@@ -82,10 +82,14 @@ struct RunSettings {
     /// Interval for proportions: wilson (score interval) or clopper-pearson (exact).
     #[arg(long, default_value = "wilson")]
     proportion_ci: String,
-    /// Execute each rule's plans one period after the other instead of
-    /// together (for the benchmark's comparison; slower).
-    #[arg(long, hide = true)]
+    /// Execute each rule's plans one period after the other (for the
+    /// benchmark's comparison; the default chooses by the data's size).
+    #[arg(long, hide = true, conflicts_with = "together")]
     plan_by_plan: bool,
+    /// Execute each rule's plans together, also on data too large for
+    /// memory (for the benchmark's comparison).
+    #[arg(long, hide = true)]
+    together: bool,
 }
 
 #[derive(clap::Args)]
@@ -241,7 +245,11 @@ impl RunSettings {
             history: Vec::new(),
             run_id: None,
             up_to_date: Default::default(),
-            execution: if self.plan_by_plan { Execution::PlanByPlan } else { Execution::Together },
+            execution: match (self.plan_by_plan, self.together) {
+                (true, _) => Some(Execution::PlanByPlan),
+                (_, true) => Some(Execution::Together),
+                _ => None,
+            },
         })
     }
 }

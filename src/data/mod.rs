@@ -226,6 +226,9 @@ pub struct LoadedTable {
     pub files: Vec<PathBuf>,
     /// Whether the table has no rows (a header only).
     pub empty: bool,
+    /// Whether it is held in memory (else scanned from its files by every
+    /// plan, see [`IN_MEMORY_LIMIT`]).
+    pub in_memory: bool,
 }
 
 /// The tables of one data directory.
@@ -379,6 +382,11 @@ impl DataSource {
         &self.hashes
     }
 
+    /// Whether a table is too large to hold in memory (national `besoeg`).
+    pub fn has_large_tables(&self) -> bool {
+        self.tables.values().any(|t| t.as_ref().is_ok_and(|t| !t.in_memory))
+    }
+
     /// The tables that loaded and validated without a problem, with their
     /// hashes: what a later open may take as checked
     /// ([`DataSource::open_checked`]).
@@ -473,14 +481,15 @@ fn load_table(
         let numbering = if files.len() == 1 { numbering } else { RowNumbering::Row };
         validate::check_unique_key(name, files, &frame, &schema.key, numbering).map_err(|e| vec![e])?;
     }
-    let (frame, empty) = if in_memory(files) {
+    let held = in_memory(files);
+    let (frame, empty) = if held {
         let typed = frame.collect().map_err(|e| vec![DataError::file(&files[0], polars_message(&e))])?;
         let empty = typed.height() == 0;
         (typed.lazy(), empty)
     } else {
         (frame, false)
     };
-    Ok(LoadedTable { frame, files: files.to_vec(), empty })
+    Ok(LoadedTable { frame, files: files.to_vec(), empty, in_memory: held })
 }
 
 /// The first part file of a table folder whose columns or types differ
