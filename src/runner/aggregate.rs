@@ -175,28 +175,26 @@ fn grouped(attributed: &Attributed, level: UnitLevel, measure: &Measure, aggrega
         }
         attributed.frame.clone().group_by(by).agg(aggs)
     };
-    // The columns of stratum `i`, under their own names.
-    let columns = |i: usize| -> Vec<Expr> {
-        aggregations(lit(true)).into_iter().map(|(name, _)| col(format!("{name}{i}")).alias(name)).collect()
+    let names: Vec<&str> = aggregations(lit(true)).into_iter().map(|(name, _)| name).collect();
+    // Stratum `i` of a grouped frame: the units with rows in it, its
+    // columns under their own names.
+    let stratum = |grouped: LazyFrame, i: usize, label: Expr| {
+        let mut select = vec![col("unit_code"), label.alias("stratum")];
+        select.extend(names.iter().map(|name| col(format!("{name}{i}")).alias(*name)));
+        grouped.filter(col(format!("__n{i}")).gt(lit(0.0))).select(select)
     };
     let mut pieces = Vec::new();
     let masks: Vec<Expr> = measure.strata.iter().map(|s| attributed.stratum_filter(s).and(known.clone())).collect();
     if !masks.is_empty() {
         let by_unit = piece(vec![unit.clone().alias("unit_code")], masks);
-        for (i, stratum) in measure.strata.iter().enumerate() {
-            let mut select = vec![col("unit_code"), lit(stratum.name()).alias("stratum")];
-            select.extend(columns(i));
-            pieces.push(by_unit.clone().filter(col(format!("__n{i}")).gt(lit(0.0))).select(select));
+        for (i, s) in measure.strata.iter().enumerate() {
+            pieces.push(stratum(by_unit.clone(), i, lit(s.name())));
         }
     }
     if let Some(column) = &measure.breakdown {
         let by = vec![unit.alias("unit_code"), col(column.as_str()).cast(DataType::String).alias("__value")];
-        let mut select = vec![
-            col("unit_code"),
-            (lit(format!("{column}=")) + col("__value").fill_null(lit("ukendt"))).alias("stratum"),
-        ];
-        select.extend(columns(0));
-        pieces.push(piece(by, vec![known]).filter(col("__n0").gt(lit(0.0))).select(select));
+        let label = lit(format!("{column}=")) + col("__value").fill_null(lit("ukendt"));
+        pieces.push(stratum(piece(by, vec![known]), 0, label));
     }
     pieces.into_iter().map(|p| p.with_column(lit(level.name()).alias("unit_level"))).collect()
 }

@@ -243,29 +243,16 @@ B07\tja\tja\tnej\tnej
 B08\tja\tnej\tnej\tja
 ";
     assert_eq!(stdout, expected);
-    let (code, stdout, _) = output(kvalitet().args([
-        "explain",
-        "po.4c.skaermbesoeg",
-        "--data",
-        "tests/fixtures/small",
-        "--period",
-        "2024-03",
-        "--plan",
-    ]));
+    let plan = |measure: &str| {
+        output(kvalitet().args(["explain", measure, "--data", "tests/fixtures/small", "--period", "2024-03", "--plan"]))
+    };
+    let (code, stdout, _) = plan("po.4c.skaermbesoeg");
     assert_eq!(code, 0);
     assert!(stdout.contains("GROUP_BY") || stdout.contains("AGGREGATE"), "{stdout}");
     // po.2a has three strata (alle, 67+, 80+): their pieces share the
     // attributed rows as one cached sub-plan instead of computing them three
     // times (a filter per stratum under the group-by would prevent that).
-    let (code, stdout, _) = output(kvalitet().args([
-        "explain",
-        "po.2a.revurderet-tilstand-6mdr",
-        "--data",
-        "tests/fixtures/small",
-        "--period",
-        "2024-03",
-        "--plan",
-    ]));
+    let (code, stdout, _) = plan("po.2a.revurderet-tilstand-6mdr");
     assert_eq!(code, 0);
     assert!(stdout.contains("CACHE[id:"), "{stdout}");
 }
