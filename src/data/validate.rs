@@ -82,7 +82,13 @@ fn coerce(name: &str, actual: &DataType, target: ColumnType) -> Option<Expr> {
     let c = col(name);
     let text = || c.clone().str().strip_chars(lit(Null {}));
     Some(match (target, actual) {
-        (ColumnType::String, DataType::String) => c,
+        // A column already of the type is left as it is: a cast, even to
+        // the same type, would keep a filter on it from reaching the
+        // Parquet reader, which skips the row groups the filter rules out.
+        (ColumnType::String, DataType::String)
+        | (ColumnType::Int, DataType::Int64)
+        | (ColumnType::Float, DataType::Float64)
+        | (ColumnType::Datetime, DataType::Datetime(TimeUnit::Microseconds, None)) => c,
         (ColumnType::String, dt) if dt.is_integer() => c.cast(DataType::String),
         (ColumnType::Int, dt) if dt.is_integer() => c.cast(DataType::Int64),
         (ColumnType::Int, DataType::String) => text().cast(DataType::Int64),

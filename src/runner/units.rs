@@ -76,8 +76,8 @@ pub struct Dimensions {
 /// other to the measured rows.
 struct Citizens {
     /// `borger_id` and the attributes from `borgere` (with `__alive` when
-    /// there is a placement).
-    borgere: LazyFrame,
+    /// there is a placement), unless only the placement is needed.
+    borgere: Option<LazyFrame>,
     /// The latest tilknytning per citizen (`borger_id`, `__p`, `__b`,
     /// `__s`) and the expressions that make the placement attributes of it.
     placement: Option<(LazyFrame, Vec<Expr>)>,
@@ -209,9 +209,9 @@ impl Dimensions {
         }
         let placed = need(attr::PLEJEENHED) || need(attr::BOLIG);
         let Some(tilknytning) = self.tilknytning.clone().filter(|_| placed) else {
-            return Some(Citizens { borgere: borgere.select(columns), placement: None, names });
+            return Some(Citizens { borgere: Some(borgere.select(columns)), placement: None, names });
         };
-        columns.push(col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end))).alias("__alive"));
+        let alive = col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end))).alias("__alive");
         // The latest start per citizen, joined back on the table's key
         // (borger_id + start): two hash passes instead of a sort per citizen.
         let started = tilknytning.filter(col("start").lt_eq(date_lit(end)));
@@ -227,6 +227,18 @@ impl Dimensions {
                 col("bolig").alias("__b"),
                 col("slut").alias("__s"),
             ]);
+        // Whether the citizen lives comes with the other attributes from
+        // `borgere`; when the placement is all that is needed, it is joined
+        // to the placements instead, so that a rate's population (rows of
+        // `borgere`, nationally 6 million) is not joined to `borgere` again.
+        let (borgere, latest) = if columns.len() > 1 {
+            columns.push(alive);
+            (Some(borgere.select(columns)), latest)
+        } else {
+            let on = || [col("borger_id")];
+            let alive = borgere.select([col("borger_id"), alive]);
+            (None, latest.join(alive, on(), on(), JoinArgs::new(JoinType::Left)))
+        };
         let ended = col("__s").is_not_null().and(col("__s").lt(date_lit(end))).and(col("__alive"));
         let mut placement = Vec::new();
         if need(attr::PLEJEENHED) {
@@ -244,7 +256,7 @@ impl Dimensions {
             );
             names.push(attr::BOLIG.to_string());
         }
-        Some(Citizens { borgere: borgere.select(columns), placement: Some((latest, placement)), names })
+        Some(Citizens { borgere, placement: Some((latest, placement)), names })
     }
 
     /// Adds the attribute columns in `needs` (of [`attr`]) to `frame` as of
@@ -304,7 +316,9 @@ impl Dimensions {
             && let Some(citizens) = self.citizens(end, &from_citizen)
         {
             let on = || [col("borger_id")];
-            frame = frame.join(citizens.borgere, on(), on(), JoinArgs::new(join));
+            if let Some(borgere) = citizens.borgere {
+                frame = frame.join(borgere, on(), on(), JoinArgs::new(join));
+            }
             // The placement is joined to the measured rows, not to every
             // citizen: nationally 6 million citizens, of whom a tenth
             // have a tilknytning.

@@ -202,3 +202,42 @@ fn unknown_files_are_ignored_and_folders_are_tables() {
     assert_eq!(data.table("besoeg").unwrap().collect().unwrap().height(), 11);
     assert!(!data.table_names().contains(&"LÆSMIG".to_string()));
 }
+
+#[test]
+fn a_filter_on_a_parquet_column_of_the_right_type_reaches_the_reader() {
+    // A table read from Parquet is typed by expressions over the scan; a
+    // cast there (even to the column's own type) would keep a filter on the
+    // column above the scan, and the reader could not skip row groups.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("besoeg.parquet");
+    let at = |day: u32| chrono::NaiveDate::from_ymd_opt(2025, 3, day).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    let mut visits = df!(
+        "besoeg_id" => ["V1", "V2"],
+        "borger_id" => ["B1", "B2"],
+        "medarbejder_id" => ["M1", "M1"],
+        "tidspunkt" => [at(1), at(2)],
+        "varighed_min" => [20i64, 30],
+        "skaermbesoeg" => [false, true],
+        "indsats_id" => [Some("I1"), None],
+    )
+    .unwrap()
+    .lazy()
+    .with_column(col("tidspunkt").cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+    .collect()
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut visits).unwrap();
+    let scan = LazyFrame::scan_parquet(PlRefPath::new(path.to_str().unwrap()), ScanArgsParquet::default()).unwrap();
+    let schema = Schema::standard();
+    let typed = kvalitet::data::validate::validate_file(
+        &path,
+        scan,
+        schema.tables.get("besoeg"),
+        kvalitet::data::validate::RowNumbering::Row,
+        true,
+    )
+    .unwrap();
+    let day = kvalitet::engine::api::date_lit(chrono::NaiveDate::from_ymd_opt(2025, 3, 2).unwrap());
+    let plan = typed.filter(col("tidspunkt").gt_eq(day)).explain(true).unwrap();
+    let selection = plan.lines().find(|l| l.contains("SELECTION")).unwrap_or_default();
+    assert!(selection.contains("tidspunkt"), "the filter stays above the scan:\n{plan}");
+}

@@ -96,6 +96,37 @@ fn every_standard_table_is_generated_and_validates() {
     consistent(&data);
 }
 
+#[test]
+fn visits_are_stored_one_row_group_per_month() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&small(3_000, 2), dir.path());
+    let part = dir.path().join("besoeg/part-00000.parquet");
+    let mut reader = ParquetReader::new(std::fs::File::open(&part).unwrap());
+    let groups: Vec<usize> = reader.get_metadata().unwrap().row_groups.iter().map(|g| g.num_rows()).collect();
+    // The visits of each month, in file order: the row groups must be
+    // exactly these runs, month after month.
+    let months = LazyFrame::scan_parquet(PlRefPath::new(part.to_str().unwrap()), ScanArgsParquet::default())
+        .unwrap()
+        .select([(col("tidspunkt").dt().year() * lit(12) + col("tidspunkt").dt().month().cast(DataType::Int32))
+            .alias("month")])
+        .collect()
+        .unwrap();
+    let months: Vec<i32> = months.column("month").unwrap().i32().unwrap().into_no_null_iter().collect();
+    let mut runs: Vec<usize> = Vec::new();
+    for (i, month) in months.iter().enumerate() {
+        match i.checked_sub(1).map(|p| months[p]) {
+            Some(previous) if previous == *month => *runs.last_mut().unwrap() += 1,
+            Some(previous) => {
+                assert!(previous < *month, "months out of order at row {i}");
+                runs.push(1);
+            }
+            None => runs.push(1),
+        }
+    }
+    assert_eq!(runs.len(), 12, "a year of visits");
+    assert_eq!(groups, runs, "one row group per calendar month");
+}
+
 /// Intervals end after they start, nothing happens to a citizen after
 /// their death, and nothing after the extraction day (31 December 2025).
 fn consistent(data: &DataSource) {
