@@ -19,7 +19,7 @@ use crate::data::remembered::Remembered;
 use crate::engine::{Period, PeriodKind, RulesSource};
 use crate::results::{self, StatisticsOptions, UnitLevel};
 use crate::stats::CiMethod;
-use crate::workspace::{Execution, Request, RunOutcome, Sources, Workspace};
+use crate::workspace::{Execution, Request, RuleCost, RunOutcome, Sources, Workspace};
 use clap::{Parser, Subcommand};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -391,6 +391,13 @@ fn print_outcome(outcome: &RunOutcome, request: &Request, log: Log) {
                     "column": e.column, "message": e.message })
             );
         }
+        for cost in &outcome.costs {
+            println!(
+                "{}",
+                serde_json::json!({ "event": "rule", "rule": cost.rule_id, "seconds": cost.seconds,
+                    "peak_memory_bytes": cost.peak_bytes })
+            );
+        }
         let periods: Vec<String> = request.periods.iter().map(|p| p.label()).collect();
         println!(
             "{}",
@@ -425,12 +432,22 @@ fn print_outcome(outcome: &RunOutcome, request: &Request, log: Log) {
             outcome.skipped
         );
     }
-    let mut slowest = outcome.seconds_by_rule.clone();
-    slowest.sort_by(|a, b| b.1.total_cmp(&a.1));
-    // Where a long run's time went.
-    if outcome.seconds >= 10.0 && slowest.first().is_some_and(|(_, s)| *s >= 1.0) {
-        let listed: Vec<String> = slowest.iter().take(3).map(|(id, s)| format!("{id} {s:.1} s")).collect();
-        println!("slowest rules: {}", listed.join(", "));
+    // Where a long run's time and memory went.
+    if outcome.seconds >= 10.0 {
+        let mut slowest: Vec<&RuleCost> = outcome.costs.iter().filter(|c| c.seconds >= 1.0).collect();
+        slowest.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+        let listed: Vec<String> = slowest.iter().take(3).map(|c| format!("{} {:.1} s", c.rule_id, c.seconds)).collect();
+        if !listed.is_empty() {
+            println!("slowest rules: {}", listed.join(", "));
+        }
+        let mut largest: Vec<(&str, u64)> =
+            outcome.costs.iter().filter_map(|c| Some((c.rule_id.as_str(), c.peak_bytes?))).collect();
+        largest.sort_by_key(|c| std::cmp::Reverse(c.1));
+        let listed: Vec<String> =
+            largest.iter().take(3).map(|(id, bytes)| format!("{id} {:.1} GB", *bytes as f64 / 1e9)).collect();
+        if !listed.is_empty() {
+            println!("peak memory while a rule ran (tables held included): {}", listed.join(", "));
+        }
     }
     let periods = &request.periods;
     println!(

@@ -228,16 +228,23 @@ impl Dimensions {
                 col("slut").alias("__s"),
             ]);
         // Whether the citizen lives comes with the other attributes from
-        // `borgere`; when the placement is all that is needed, it is joined
-        // to the placements instead, so that a rate's population (rows of
-        // `borgere`, nationally 6 million) is not joined to `borgere` again.
+        // `borgere`. When the placement is all that is needed, the citizens
+        // dead by `end` (a few percent) are marked on the placements
+        // instead, so that a rate's population (rows of `borgere`,
+        // nationally 6 million) is not joined to `borgere` again; a citizen
+        // `borgere` does not know counts as alive.
         let (borgere, latest) = if columns.len() > 1 {
             columns.push(alive);
             (Some(borgere.select(columns)), latest)
         } else {
             let on = || [col("borger_id")];
-            let alive = borgere.select([col("borger_id"), alive]);
-            (None, latest.join(alive, on(), on(), JoinArgs::new(JoinType::Left)))
+            let dead = borgere
+                .filter(col("doedsdato").lt_eq(date_lit(end)))
+                .select([col("borger_id"), lit(false).alias("__alive")]);
+            let marked = latest
+                .join(dead, on(), on(), JoinArgs::new(JoinType::Left))
+                .with_column(col("__alive").fill_null(lit(true)));
+            (None, marked)
         };
         let ended = col("__s").is_not_null().and(col("__s").lt(date_lit(end))).and(col("__alive"));
         let mut placement = Vec::new();

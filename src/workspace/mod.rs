@@ -22,6 +22,7 @@
 //! ```
 
 pub mod cases;
+mod peak;
 pub mod session;
 
 use crate::catalog::Catalog;
@@ -138,12 +139,22 @@ pub struct RunOutcome {
     pub evaluated: BTreeMap<String, RuleInputs>,
     /// Rule × period pairs skipped as up to date.
     pub skipped: usize,
-    /// Seconds each evaluated rule took (its plans built and run).
-    pub seconds_by_rule: Vec<(String, f64)>,
+    /// What each evaluated rule cost, in the order they ran.
+    pub costs: Vec<RuleCost>,
     /// Rules found, compiled or not.
     pub rules_total: usize,
     pub run_id: String,
     pub seconds: f64,
+}
+
+/// What evaluating one rule cost: its plans built and run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleCost {
+    pub rule_id: String,
+    pub seconds: f64,
+    /// The process's peak memory while the rule ran (the tables held in
+    /// memory included), where the system tells it.
+    pub peak_bytes: Option<u64>,
 }
 
 /// The members behind one number, as `kvalitet explain` lists them.
@@ -445,7 +456,7 @@ impl Workspace {
         let planned: Vec<Period> = lead.iter().chain(&request.periods).cloned().collect();
         let (mut rows, mut earlier, mut failures, mut notes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut not_computable = Vec::new();
-        let (mut evaluated_from, mut skipped, mut seconds_by_rule) = (BTreeMap::new(), 0, Vec::new());
+        let (mut evaluated_from, mut skipped, mut costs) = (BTreeMap::new(), 0, Vec::new());
         let execution = request.execution.unwrap_or(if self.data.has_large_tables() {
             Execution::PlanByPlan
         } else {
@@ -482,9 +493,13 @@ impl Workspace {
                 catalog_version: self.catalog.version.clone(),
                 periods: reported.clone(),
             };
-            let rule_started = Instant::now();
+            let (rule_started, measuring) = (Instant::now(), peak::reset());
             let result = runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions, execution);
-            seconds_by_rule.push((rule.id.to_string(), rule_started.elapsed().as_secs_f64()));
+            costs.push(RuleCost {
+                rule_id: rule.id.to_string(),
+                seconds: rule_started.elapsed().as_secs_f64(),
+                peak_bytes: peak::bytes().filter(|_| measuring),
+            });
             match result {
                 Ok(evaluated) if evaluated.tables.iter().any(|t| empty.contains(t)) => {
                     evaluated_from.insert(rule.id.to_string(), inputs(&evaluated.tables));
@@ -551,7 +566,7 @@ impl Workspace {
             not_computable,
             evaluated: evaluated_from,
             skipped,
-            seconds_by_rule,
+            costs,
             rules_total: items.len(),
             run_id,
             seconds: started.elapsed().as_secs_f64(),

@@ -349,6 +349,14 @@ fn a_run_logs_json_lines_for_collectors() {
         stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
     let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"not_computable"), "{kinds:?}");
+    // One event per evaluated rule with its cost; the peak memory is known
+    // on Linux, and a process that ran rules has used some.
+    let rules: Vec<&serde_json::Value> = events.iter().filter(|e| e["event"] == "rule").collect();
+    assert!(rules.len() > 100, "{} rule events", rules.len());
+    for rule in &rules {
+        assert!(rule["seconds"].as_f64().unwrap() >= 0.0, "{rule}");
+        assert!(rule["peak_memory_bytes"].as_u64().unwrap() > 1 << 20, "{rule}");
+    }
     let run = events.iter().find(|e| e["event"] == "run").unwrap();
     assert_eq!(run["periods"], serde_json::json!(["2024-03"]));
     assert_eq!(run["failed"], 0);
