@@ -11,7 +11,9 @@
 //!
 //! Data are made with `kvalitet synth --years 1` (the year 2025) on first
 //! use and kept in `$KVALITET_BENCH_DATA/<scale>` (default
-//! `~/.cache/kvalitet-bench`). DuckDB runs from a virtual environment the
+//! `~/.cache/kvalitet-bench`); delete a scale's folder to make its data
+//! again after the generator changed (data made before 26 November 2026
+//! lack the monthly row groups of `besoeg`). DuckDB runs from a virtual environment the
 //! bench makes in `$KVALITET_BENCH_DATA/venv` (the `duckdb` pin of
 //! `scripts/requirements.txt`).
 //!

@@ -974,7 +974,7 @@ pub fn sparkline(rows: &[&ResultRow], format: &ValueFormat, max_points: usize) -
 mod tests {
     use super::*;
     use crate::engine::Period;
-    use crate::results::{Provenance, RowStatistics, Spc, UnitLevel};
+    use crate::results::{RowStatistics, Spc, UnitLevel};
     use crate::stats::SuppressionReason;
 
     fn row(month: u32, value: Option<f64>, spc: Spc) -> ResultRow {
@@ -992,7 +992,7 @@ mod tests {
             kind: MeasureKind::Proportion,
             value_sd: None,
             median_values: None,
-            provenance: Provenance::default(),
+            provenance: Default::default(),
             statistics: Some(RowStatistics {
                 suppressed: value.is_none(),
                 suppression_reason: value.is_none().then_some(SuppressionReason::NumeratorBelow(5)),

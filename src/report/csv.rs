@@ -79,7 +79,7 @@ pub fn danish_csv(results: &Results) -> String {
 mod tests {
     use super::*;
     use crate::engine::{MeasureKind, Period};
-    use crate::results::{Provenance, UnitLevel};
+    use crate::results::UnitLevel;
     use crate::stats::SuppressionReason;
 
     #[test]
@@ -97,7 +97,7 @@ mod tests {
             kind: MeasureKind::Proportion,
             value_sd: None,
             median_values: None,
-            provenance: Provenance::default(),
+            provenance: Default::default(),
             statistics: Some(RowStatistics {
                 suppressed,
                 suppression_reason: suppressed.then_some(SuppressionReason::NumeratorBelow(5)),

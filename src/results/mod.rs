@@ -26,6 +26,7 @@ use polars::prelude::*;
 use schema::{COLUMNS, ColumnType, Role};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The levels results are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -146,7 +147,9 @@ pub struct ResultRow {
     pub value_sd: Option<f64>,
     /// The sorted values of a median (for its order-statistic interval).
     pub median_values: Option<Vec<f64>>,
-    pub provenance: Provenance,
+    /// Shared by the rows of one rule in one run (millions of rows
+    /// nationally; four strings each would be a gigabyte).
+    pub provenance: Arc<Provenance>,
     /// `None` when statistics were not computed.
     pub statistics: Option<RowStatistics>,
 }
@@ -336,8 +339,19 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
         (r.float("spc_median")?, r.boolean("spc_run_signal")?, r.boolean("spc_crossings_signal")?);
     let (spc_lcl, spc_ucl, spc_outside) = (r.float("spc_lcl")?, r.float("spc_ucl")?, r.boolean("spc_outside")?);
 
-    let mut rows = Vec::with_capacity(frame.height());
+    let mut rows: Vec<ResultRow> = Vec::with_capacity(frame.height());
     for i in 0..frame.height() {
+        // Rows of one rule in one run share their provenance.
+        let read = Provenance {
+            run_id: run_id[i].clone().unwrap_or_default(),
+            rule_sha256: rule[i].clone().unwrap_or_default(),
+            inputs_sha256: inputs[i].clone().unwrap_or_default(),
+            catalog_version: catalog[i].clone().unwrap_or_default(),
+        };
+        let provenance = match rows.last() {
+            Some(previous) if *previous.provenance == read => Arc::clone(&previous.provenance),
+            _ => Arc::new(read),
+        };
         let at = |column: &str| format!("row {}: column {column}", i + 1);
         let required = |values: &[Option<String>], column: &str| {
             values[i].clone().ok_or_else(|| format!("{}: empty, expected a value", at(column)))
@@ -399,12 +413,7 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
             kind: measure_kind,
             value_sd: sd[i],
             median_values: values[i].clone(),
-            provenance: Provenance {
-                run_id: run_id[i].clone().unwrap_or_default(),
-                rule_sha256: rule[i].clone().unwrap_or_default(),
-                inputs_sha256: inputs[i].clone().unwrap_or_default(),
-                catalog_version: catalog[i].clone().unwrap_or_default(),
-            },
+            provenance,
             statistics,
         });
     }

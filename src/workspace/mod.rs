@@ -513,14 +513,14 @@ impl Workspace {
                 }
                 Ok(mut evaluated) => {
                     evaluated_from.insert(rule.id.to_string(), inputs(&evaluated.tables));
-                    let provenance = Provenance {
+                    let provenance = Arc::new(Provenance {
                         run_id: run_id.clone(),
                         rule_sha256: sha256.to_string(),
                         inputs_sha256: self.inputs_sha256().to_string(),
                         catalog_version: self.catalog.version.clone(),
-                    };
+                    });
                     for row in &mut evaluated.rows {
-                        row.provenance = provenance.clone();
+                        row.provenance = Arc::clone(&provenance);
                     }
                     let (before, during): (Vec<ResultRow>, Vec<ResultRow>) =
                         evaluated.rows.into_iter().partition(|r| lead.as_ref() == Some(&r.period));

@@ -15,7 +15,7 @@ use kvalitet::catalog::{Catalog, CatalogError};
 use kvalitet::data::{DataSource, Schema};
 use kvalitet::engine::{Limits, MeasureKind, Period, RuleEngine, RulesSource};
 use kvalitet::results::statistics::{self, Earlier, MeasureSettings, Parents, Settings};
-use kvalitet::results::{Provenance, ResultRow, StatisticsOptions, UnitLevel};
+use kvalitet::results::{ResultRow, StatisticsOptions, UnitLevel};
 use kvalitet::stats::SuppressionReason;
 use kvalitet::stats::interval;
 use proptest::prelude::*;
@@ -322,7 +322,7 @@ fn row(level: UnitLevel, unit: &str, stratum: &str, kind: MeasureKind, (x, n): (
         kind,
         value_sd: None,
         median_values: None,
-        provenance: Provenance::default(),
+        provenance: Default::default(),
         statistics: None,
     }
 }

@@ -6,7 +6,7 @@ use crate::common::{copy_tree, demo_results, kvalitet, output, repo};
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use kvalitet::catalog::Catalog;
 use kvalitet::engine::{MeasureKind, Period};
-use kvalitet::results::{self, Provenance, ResultRow, Results, RowStatistics, UnitLevel};
+use kvalitet::results::{self, ResultRow, Results, RowStatistics, UnitLevel};
 use kvalitet::stats::SuppressionReason;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -376,7 +376,7 @@ fn hand_row(code: &str, level: UnitLevel, counts: (f64, f64), suppressed: bool) 
         kind: MeasureKind::Proportion,
         value_sd: None,
         median_values: None,
-        provenance: Provenance::default(),
+        provenance: Default::default(),
         statistics: Some(RowStatistics {
             suppressed,
             suppression_reason: suppressed.then_some(SuppressionReason::NumeratorBelow(5)),
