@@ -268,7 +268,19 @@ fn complementary(
             breakdowns.entry(p).or_default().push(i);
         }
     }
-    let families: Vec<(usize, Vec<usize>)> = families.into_iter().chain(breakdowns).collect();
+    // Which sibling is hidden to protect another can depend on the order
+    // the cells are tried in; the rows come from Polars in no set order, so
+    // families and their children are put in the order of their keys: the
+    // same numbers are then always suppressed the same way.
+    let key = |i: usize| {
+        let r = rows[i];
+        (r.measure_id.as_str(), r.period.start, r.unit_level, r.unit_code.as_str(), r.stratum.as_str())
+    };
+    let mut families: Vec<(usize, Vec<usize>)> = families.into_iter().chain(breakdowns).collect();
+    for (_, children) in &mut families {
+        children.sort_by_key(|&c| key(c));
+    }
+    families.sort_by_key(|(parent, _)| key(*parent));
     for _ in 0..10 {
         let mut changed = false;
         for (parent, children) in &families {

@@ -416,7 +416,21 @@ proptest! {
 fn check_no_recovery(rows: Vec<ResultRow>, parents: &Parents, breakdown: &[u64]) -> Result<(), TestCaseError> {
     let catalog = Catalog::standard();
     let settings = Settings::new(HashMap::new(), MeasureSettings::defaults(&catalog));
-    let out = statistics::apply(rows, &Earlier::default(), parents, &settings, &StatisticsOptions::default());
+    let apply = |rows: Vec<ResultRow>| {
+        statistics::apply(rows, &Earlier::default(), parents, &settings, &StatisticsOptions::default())
+    };
+    let reversed: Vec<ResultRow> = rows.iter().rev().cloned().collect();
+    let out = apply(rows);
+    // The order the rows come in (from Polars, in no set order) does not
+    // change what is suppressed.
+    let suppression = |rows: &[ResultRow]| -> std::collections::BTreeMap<(String, String), Option<SuppressionReason>> {
+        rows.iter()
+            .map(|r| {
+                ((r.unit_code.clone(), r.stratum.clone()), r.statistics.as_ref().and_then(|s| s.suppression_reason))
+            })
+            .collect()
+    };
+    prop_assert_eq!(suppression(&out), suppression(&apply(reversed)));
     let counts = |r: &ResultRow| match r.kind {
         MeasureKind::Count => (r.numerator.unwrap() as u64, r.numerator.unwrap() as u64),
         _ => (r.numerator.unwrap() as u64, r.denominator.unwrap() as u64),
