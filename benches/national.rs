@@ -13,9 +13,9 @@
 //! use and kept in `$KVALITET_BENCH_DATA/<scale>` (default
 //! `~/.cache/kvalitet-bench`); delete a scale's folder to make its data
 //! again after the generator changed (data made before 26 November 2026
-//! lack the monthly row groups of `besoeg`). DuckDB runs from a virtual environment the
-//! bench makes in `$KVALITET_BENCH_DATA/venv` (the `duckdb` pin of
-//! `scripts/requirements.txt`).
+//! lack the monthly row groups of `besoeg`). DuckDB runs from a virtual
+//! environment the bench makes in `$KVALITET_BENCH_DATA/venv` (the `duckdb`
+//! pin of `scripts/requirements.txt`).
 //!
 //! Each program runs in its own process, one after the other, for the 12
 //! months of 2025 at kommune and plejeenhed level; the bench takes its wall

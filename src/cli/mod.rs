@@ -15,10 +15,10 @@ mod synth;
 mod test;
 
 use crate::data::Validated;
-use crate::data::remembered::Remembered;
 use crate::engine::{Period, PeriodKind, RulesSource};
 use crate::results::{self, StatisticsOptions, UnitLevel};
 use crate::stats::CiMethod;
+use crate::workspace::remembered::Remembered;
 use crate::workspace::{Execution, Request, RuleCost, RunOutcome, Sources, Workspace};
 use clap::{Parser, Subcommand};
 use std::collections::{BTreeMap, BTreeSet};

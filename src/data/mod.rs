@@ -10,16 +10,14 @@
 //! the other rules run.
 
 pub mod csv;
-pub mod remembered;
 pub mod schema;
 pub mod validate;
 
 pub use schema::{ColumnType, Schema, TableSchema};
 
 use polars::prelude::*;
-pub use remembered::Validated;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -230,6 +228,10 @@ pub struct LoadedTable {
     /// plan, see [`IN_MEMORY_LIMIT`]).
     pub in_memory: bool,
 }
+
+/// (table, sha256 of its files) pairs that validated: what
+/// [`DataSource::open_checked`] need not check again.
+pub type Validated = BTreeSet<(String, String)>;
 
 /// The tables of one data directory.
 pub struct DataSource {

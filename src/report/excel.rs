@@ -3,9 +3,9 @@
 //! every unit), all in the same Danish columns; the results files keep the
 //! machine columns (interval method, SPC limits, provenance). Numbers are
 //! numbers with Danish display formats (Excel shows `12,5 %` in a Danish
-//! locale), header rows are frozen, columns have sensible widths. A suppressed cell is blank with a
-//! note saying why; its value, interval, numerator and denominator are not
-//! written anywhere in the workbook.
+//! locale), header rows are frozen, columns have sensible widths. A
+//! suppressed cell is blank with a note saying why; its value, interval,
+//! numerator and denominator are not written anywhere in the workbook.
 
 use super::model::Model;
 use crate::display::format::{self, ValueFormat};

@@ -23,6 +23,7 @@
 
 pub mod cases;
 mod peak;
+pub mod remembered;
 pub mod session;
 
 use crate::catalog::Catalog;

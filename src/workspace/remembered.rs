@@ -9,11 +9,8 @@
 //! everything once more, since its checks may differ. Nothing depends on the
 //! file being there; when it cannot be read or written, tables are checked.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-/// (table, sha256 of its files) pairs that validated.
-pub type Validated = BTreeSet<(String, String)>;
+use crate::data::Validated;
+use std::path::PathBuf;
 
 /// The memory file, if there is a cache directory.
 pub struct Remembered {
@@ -56,18 +53,11 @@ impl Remembered {
             return;
         }
         let text: String = all.iter().map(|(table, hash)| format!("{}\t{table}\t{hash}\n", self.build)).collect();
-        let _ = write_atomically(file, &text);
+        // Replaced whole, so that a run reading the memory at the same time
+        // sees the old or the new file.
+        let _ = file.parent().map(std::fs::create_dir_all);
+        let _ = crate::results::write_atomically(file, |f| std::io::Write::write_all(f, text.as_bytes()));
     }
-}
-
-/// Writes `text` to a temporary file beside `file` and renames it, so that
-/// a run reading the memory at the same time sees the old or the new file.
-fn write_atomically(file: &Path, text: &str) -> std::io::Result<()> {
-    let dir = file.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let temporary = dir.join(format!(".validated-tables.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, file)
 }
 
 /// This build: the version and the executable's size and modification time
