@@ -15,10 +15,9 @@ pub fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
 
-/// The `kvalitet` binary, run from the repository root.
-/// The binary, run from the repository, remembering no validated tables
-/// between runs (a cache directory that cannot exist): each test sees every
-/// table checked, whatever ran before it.
+/// The `kvalitet` binary, run from the repository root, remembering no
+/// validated tables between runs (a cache directory that cannot exist):
+/// each test sees every table checked, whatever ran before it.
 pub fn kvalitet() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kvalitet"));
     command.current_dir(repo("")).env("KVALITET_CACHE_DIR", "/dev/null/kvalitet");
