@@ -342,6 +342,12 @@ struct Total {
 
 type TotalKey<'a> = (&'a str, chrono::NaiveDate, &'a str);
 
+/// Whether two sums of the same numbers are equal up to the order they
+/// were added in.
+fn same_sum(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
 fn overall_values<'a>(rows: &[&'a ResultRow]) -> HashMap<TotalKey<'a>, Total> {
     let mut sums: HashMap<TotalKey<'a>, (f64, f64, MeasureKind)> = HashMap::new();
     for row in rows.iter().filter(|r| r.unit_level == UnitLevel::Kommune) {
@@ -515,9 +521,13 @@ pub fn apply(
         let national = s.national.as_ref().filter(|(stratum, _)| *stratum == row.stratum).map(|(_, v)| *v);
         let total_key = (row.measure_id.as_str(), row.period.start, row.stratum.as_str());
         let total = overall.get(&total_key).copied();
-        // A row that holds all of the data is the overall value itself.
-        let is_everything =
-            total.is_some_and(|t| row.numerator == Some(t.numerator) && row.denominator == Some(t.denominator));
+        // A row that holds all of the data is the overall value itself
+        // (its sums may differ from the kommuner's in the last bit: the
+        // engine adds decimals in no set order).
+        let is_everything = total.is_some_and(|t| {
+            row.numerator.is_some_and(|n| same_sum(n, t.numerator))
+                && row.denominator.is_some_and(|d| same_sum(d, t.denominator))
+        });
         let (reference, which) = match (national, total) {
             (Some(v), _) => (Some(v), Some(LevelReference::National)),
             (None, Some(t)) if !is_everything => (Some(t.value), Some(LevelReference::Overall)),

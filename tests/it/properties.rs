@@ -18,6 +18,7 @@ use kvalitet::results::statistics::{self, Earlier, MeasureSettings, Parents, Set
 use kvalitet::results::{ResultRow, StatisticsOptions, UnitLevel};
 use kvalitet::stats::SuppressionReason;
 use kvalitet::stats::interval;
+use kvalitet::stats::suppression::Thresholds;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 use std::collections::HashMap;
@@ -579,6 +580,36 @@ fn a_breakdown_value_is_protected_against_its_total() {
     let reasons: Vec<Option<SuppressionReason>> =
         out.iter().map(|r| r.statistics.as_ref().unwrap().suppression_reason).collect();
     assert_eq!(reasons, [Some(SuppressionReason::DenominatorBelow(5)), Some(SuppressionReason::Complementary), None]);
+}
+
+/// A mean measure's region row holds all of the data, but the engine added
+/// its decimals in another order than the kommuner's rows add up: 0.1 + 0.2
+/// is 0.30000000000000004 where the region's sum came out 0.3. The row is
+/// still the overall value itself and gets no level marker against it; a
+/// kommune (0.1 over 1 against 0.3 over 2, mean 0.15) gets one.
+#[test]
+fn a_row_holding_all_data_is_the_overall_value_up_to_the_order_of_its_sums() {
+    let mean = |level, unit: &str, sum: f64, n: f64| ResultRow {
+        numerator: Some(sum),
+        denominator: Some(n),
+        value: Some(sum / n),
+        ..row(level, unit, "alle", MeasureKind::Mean, (0, 0))
+    };
+    let rows = vec![
+        mean(UnitLevel::Kommune, "K1", 0.1, 1.0),
+        mean(UnitLevel::Kommune, "K2", 0.2, 1.0),
+        mean(UnitLevel::Region, "R", 0.3, 2.0),
+    ];
+    assert_ne!(0.1 + 0.2, 0.3);
+    // No suppression (thresholds 0): every value shows.
+    let catalog = Catalog::standard();
+    let shown = Thresholds { min_denominator: 0, min_numerator: 0 };
+    let settings =
+        Settings::new(HashMap::new(), MeasureSettings { thresholds: shown, ..MeasureSettings::defaults(&catalog) });
+    let out = statistics::apply(rows, &Earlier::default(), &Parents::new(), &settings, &StatisticsOptions::default());
+    let level = |i: usize| out[i].statistics.as_ref().unwrap().level;
+    assert_eq!(level(2), None, "{:?}", out[2].statistics);
+    assert!(level(0).is_some(), "{:?}", out[0].statistics);
 }
 
 /// An empty rule ends with no value: the error still has a place.
