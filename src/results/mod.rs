@@ -518,35 +518,58 @@ pub fn for_people(frame: &DataFrame) -> PolarsResult<DataFrame> {
     shown.lazy().with_columns([withheld("numerator"), withheld("denominator")]).collect()
 }
 
+/// Rows per piece of a results file: [`write()`] holds one piece's frame
+/// at a time, not a frame of every row (nationally millions, next to the
+/// rows themselves); also the Parquet row group size.
+const ROWS_PER_PIECE: usize = 512 * 512;
+
 /// Writes `results` as `results.parquet` (complete, for analysis) and
 /// `results.csv` (for people: suppressed counts withheld) in `dir`
 /// (created if missing) and returns the two paths. Each file is written
-/// to a temporary file and renamed into place.
+/// piece by piece to a temporary file and renamed into place.
 pub fn write(results: &Results, dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let parquet = dir.join("results.parquet");
     let csv = dir.join("results.csv");
-    let mut frame = results.to_frame();
+    let with_statistics = results.has_statistics();
+    let pieces = || results.rows.chunks(ROWS_PER_PIECE).map(|rows| to_frame(rows, with_statistics));
+    let empty = to_frame(&[], with_statistics);
     write_atomically(&parquet, |file| {
-        ParquetWriter::new(file).finish(&mut frame).map(|_| ()).map_err(std::io::Error::other)
+        let mut writer = ParquetWriter::new(file).batched(empty.schema()).map_err(std::io::Error::other)?;
+        for piece in pieces() {
+            writer.write_batch(&piece).map_err(std::io::Error::other)?;
+        }
+        writer.finish().map(|_| ()).map_err(std::io::Error::other)
     })
     .map_err(|e| Error::io(&parquet, e))?;
-    let mut shown = for_people(&frame).map_err(|e| Error::query("withholding suppressed counts", &e))?;
+    let shown_schema =
+        for_people(&empty).map_err(|e| Error::query("withholding suppressed counts", &e))?.schema().clone();
     write_atomically(&csv, |file| {
-        CsvWriter::new(file).include_header(true).finish(&mut shown).map_err(std::io::Error::other)
+        let mut writer =
+            CsvWriter::new(file).include_header(true).batched(&shown_schema).map_err(std::io::Error::other)?;
+        for piece in pieces() {
+            writer.write_batch(&for_people(&piece).map_err(std::io::Error::other)?).map_err(std::io::Error::other)?;
+        }
+        writer.finish().map_err(std::io::Error::other)
     })
     .map_err(|e| Error::io(&csv, e))?;
     Ok(vec![parquet, csv])
 }
 
 /// Writes to a temporary file next to `path`, flushes it to disk and renames
-/// it to `path`. On any error the temporary file is removed.
+/// it to `path`. On any error the temporary file is removed. The file gets
+/// the permissions `File::create` would give it (readable by the group
+/// and others under the usual umask), not a temporary file's owner-only.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut temp = tempfile::Builder::new().prefix(".kvalitet-").suffix(".tmp").tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".kvalitet-").suffix(".tmp");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temp = builder.tempfile_in(dir)?;
     write(temp.as_file_mut())?;
     temp.as_file_mut().flush()?;
     temp.as_file().sync_all()?;

@@ -69,6 +69,18 @@ fn run_writes_both_files_with_the_contract_columns() {
         std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
     assert_eq!(names, ["results.csv", "results.parquet"], "no temporary files are left");
+    // Written through a temporary file, yet with the permissions of any
+    // file the user creates (others in the group can read the results).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let plain = out.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        assert_eq!(mode(&out.path().join("results.parquet")), mode(&plain));
+        assert_eq!(mode(&out.path().join("results.csv")), mode(&plain));
+        std::fs::remove_file(plain).unwrap();
+    }
     let csv = read_csv(&out.path().join("results.csv"));
     let columns: Vec<&str> = csv.get_column_names().iter().map(|c| c.as_str()).collect();
     let expected = "measure_id period_start period_end unit_level unit_code unit_name stratum numerator denominator value \
