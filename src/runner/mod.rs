@@ -1,7 +1,7 @@
 //! The runner: one measure × every period × the requested unit levels,
 //! planned and executed with Polars' `collect_all` so that plans sharing
-//! scans and sub-plans are executed once; and the members behind one
-//! number.
+//! scans and sub-plans are executed once (or, on large data, plan by plan
+//! on the streaming engine); and the members behind one number.
 //!
 //! The runner knows nothing of statistics, files or the catalogue: it
 //! turns measures into result rows ([`crate::results::ResultRow`]) and says
@@ -41,11 +41,26 @@ pub struct RuleRows {
 /// How the plans of one rule's periods are executed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Execution {
-    /// In one `collect_all`: scans and common sub-plans are shared.
+    /// In one `collect_all` on Polars' in-memory engine: scans and common
+    /// sub-plans are shared. Best when the data fit in memory: the
+    /// streaming engine's start-up per plan costs more than it saves.
     #[default]
     Together,
-    /// One plan after the other (for comparison in the benchmark).
+    /// One plan after the other, each on Polars' streaming engine, which
+    /// reads, filters, joins and groups in morsels: one period's rows at a
+    /// time, never a whole column of a table scanned from its files. The
+    /// choice for data with a table too large for memory, where it is also
+    /// the faster (see the README's benchmark).
     PlanByPlan,
+}
+
+impl Execution {
+    fn engine(self) -> Engine {
+        match self {
+            Execution::Together => Engine::InMemory,
+            Execution::PlanByPlan => Engine::Streaming,
+        }
+    }
 }
 
 /// Evaluates `measure` for every period and groups it by `levels`, the
@@ -74,11 +89,11 @@ pub fn run_rule(
     }
     let tables = measures.iter().flat_map(Measure::tables).collect();
     let frame = match execution {
-        Execution::Together => execute(rule, plans, &measures)?,
+        Execution::Together => execute(rule, plans, &measures, execution.engine())?,
         Execution::PlanByPlan => {
             let mut stacked = aggregate::empty_results().collect().expect("an empty frame collects");
             for (plan, measure) in plans.into_iter().zip(&measures) {
-                let frame = execute(rule, vec![plan], std::slice::from_ref(measure))?;
+                let frame = execute(rule, vec![plan], std::slice::from_ref(measure), execution.engine())?;
                 stacked.vstack_mut(&frame).map_err(|e| RuleError::whole(rule.path, e.to_string()))?;
             }
             stacked
@@ -90,9 +105,14 @@ pub fn run_rule(
     Ok(RuleRows { rows, notes, tables })
 }
 
-/// Executes one rule's plans together; the subset checks' counts come
-/// back first.
-fn execute(rule: RuleRef, plans: Vec<MeasurePlans>, measures: &[Measure]) -> Result<DataFrame, RuleError> {
+/// Executes one rule's plans together on `engine`; the subset checks'
+/// counts come back first.
+fn execute(
+    rule: RuleRef,
+    plans: Vec<MeasurePlans>,
+    measures: &[Measure],
+    engine: Engine,
+) -> Result<DataFrame, RuleError> {
     let checks: Vec<&aggregate::OrphanCheck> = plans.iter().filter_map(|p| p.orphan_check.as_ref()).collect();
     let mut dsl = Vec::new();
     for check in &checks {
@@ -107,7 +127,7 @@ fn execute(rule: RuleRef, plans: Vec<MeasurePlans>, measures: &[Measure]) -> Res
             RuleError::whole(rule.path, format!("the plan failed when run: {}", crate::data::polars_message(&e)))
         })
     };
-    let frames = LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()).map_err(failed)?;
+    let frames = LazyFrame::collect_all_with_engine(dsl, engine, OptFlags::default()).map_err(failed)?;
     let (check_frames, result_frames) = frames.split_at(2 * checks.len());
     let count = |frame: &DataFrame| frame.column("n").ok().and_then(|c| c.u64().ok()?.get(0)).unwrap_or(0);
     for (check, counts) in checks.iter().zip(check_frames.chunks(2)) {

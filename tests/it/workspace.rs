@@ -5,10 +5,11 @@
 use crate::common::{demo_results, repo, workspace};
 use kvalitet::Error;
 use kvalitet::engine::{Period, PeriodKind};
+use kvalitet::polars::prelude::AnyValue;
 use kvalitet::results::statistics::{self, Earlier, Settings};
 use kvalitet::results::{Results, StatisticsOptions, UnitLevel};
 use kvalitet::workspace::session::{Session, Value};
-use kvalitet::workspace::{Request, Sources, Workspace};
+use kvalitet::workspace::{Execution, Request, Sources, Workspace};
 use std::sync::atomic::Ordering;
 
 fn session() -> Session {
@@ -175,4 +176,58 @@ fn results_read_back_recompute_the_same_statistics() {
         assert_eq!(a.suppression_reason, b.suppression_reason, "{key}");
     }
     assert!(intervals > 100 && runs > 100, "{intervals} intervals and {runs} run signals compared");
+}
+
+/// Plan by plan on Polars' streaming engine (what a run chooses on
+/// national data) gives the rows that every period's plans together on the
+/// in-memory engine give: every built-in rule over Læsø's first quarter,
+/// at every level, statistics on.
+#[test]
+fn plan_by_plan_on_the_streaming_engine_gives_the_rows_of_together() {
+    let workspace = workspace(&demo_results().join("data"), &repo("rules"));
+    let run = |execution: Execution| {
+        let request = Request {
+            periods: Period::range(
+                Period::parse("2025-01").unwrap().start,
+                Period::parse("2025-03").unwrap().end,
+                PeriodKind::Month,
+            ),
+            levels: UnitLevel::ALL.to_vec(),
+            statistics: StatisticsOptions::default(),
+            settings: None,
+            history: Vec::new(),
+            run_id: Some("same".to_string()),
+            up_to_date: Default::default(),
+            execution: Some(execution),
+        };
+        let outcome = workspace.run(&request, |_| {}).expect("run");
+        assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+        let keys = ["measure_id", "period_start", "unit_level", "unit_code", "stratum"];
+        outcome.results.to_frame().sort(keys, Default::default()).expect("sort")
+    };
+    let (together, plan_by_plan) = (run(Execution::Together), run(Execution::PlanByPlan));
+    // Every measure of the catalogue with a rule has rows in three months.
+    assert!(together.height() > 1000, "{together}");
+    // Sums of decimals may add up in another order (the last bit of a mean
+    // measure's numerator); everything else is equal exactly.
+    let same = |a: &AnyValue, b: &AnyValue| match (a, b) {
+        (AnyValue::Float64(x), AnyValue::Float64(y)) => (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+        _ => a == b,
+    };
+    assert_eq!(together.height(), plan_by_plan.height());
+    for (a, b) in together.columns().iter().zip(plan_by_plan.columns()) {
+        let differ: Vec<String> = (0..a.len())
+            .filter(|&i| !same(&a.get(i).unwrap(), &b.get(i).unwrap()))
+            .take(3)
+            .map(|i| {
+                format!(
+                    "{:?}: {} against {}",
+                    &together.get_row(i).unwrap().0[..5],
+                    a.get(i).unwrap(),
+                    b.get(i).unwrap()
+                )
+            })
+            .collect();
+        assert!(differ.is_empty(), "column {} differs:\n{}", a.name(), differ.join("\n"));
+    }
 }
