@@ -543,6 +543,7 @@ impl Workspace {
             }
             progress(Progress { done: done + 1, total: items.len(), rule_id: rule.id });
         }
+        peak::release_free_memory();
         let parents = self.parents()?;
         let settings = match &request.settings {
             Some(settings) => settings.clone(),
