@@ -230,7 +230,7 @@ pub fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
             .collect();
         shown.sort_by(|a, b| (a.period.start, &a.unit_code).cmp(&(b.period.start, &b.unit_code)));
         for row in shown {
-            let key = (row.period.label(), row.unit_code.clone());
+            let key = (row.period.label(), row.unit_code.to_string());
             let since = match last.get(&key) {
                 Some(before) => changed(*before, inputs),
                 None => "(first run)".into(),

@@ -12,7 +12,7 @@ use super::format::{self, ValueFormat};
 use super::marker::{self, Marker};
 use crate::catalog::Catalog;
 use crate::engine::MeasureKind;
-use crate::results::{ResultRow, UnitLevel};
+use crate::results::{Label, ResultRow, UnitLevel};
 use crate::stats::markers::Direction;
 use crate::stats::suppression::SuppressionReason;
 use polars::prelude::{Column, DataFrame, DataType};
@@ -305,7 +305,7 @@ pub fn frame_excerpt(frame: &DataFrame, total: usize) -> (String, String) {
 
 /// The number of shown points of each series (measure, level, unit,
 /// stratum) among `rows`.
-pub fn series_points(rows: &[&ResultRow]) -> HashMap<(String, UnitLevel, String, String), usize> {
+pub fn series_points(rows: &[&ResultRow]) -> HashMap<(Label, UnitLevel, Label, Label), usize> {
     let mut points = HashMap::new();
     for row in rows {
         let entry = points
@@ -393,10 +393,10 @@ pub fn results_table(rows: &[ResultRow], catalog: &Catalog) -> (String, String) 
         }
         html.push_str("</tr>");
         plain_rows.push(vec![
-            row.measure_id.clone(),
+            row.measure_id.to_string(),
             format::period(&row.period),
             format!("{} ({})", row.unit_name, level_da(row.unit_level)),
-            row.stratum.clone(),
+            row.stratum.to_string(),
             value_text(row, format),
             interval_text(row, format),
             counts_text(row),
@@ -522,7 +522,7 @@ mod tests {
             period: crate::engine::Period::parse("2025-03").unwrap(),
             unit_level: UnitLevel::Plejeenhed,
             unit_code: unit.into(),
-            unit_name: format!("<i>{unit}</i>"),
+            unit_name: format!("<i>{unit}</i>").into(),
             stratum: "alle".into(),
             numerator: Some(counts.0),
             denominator: Some(counts.1),
@@ -531,7 +531,7 @@ mod tests {
             value_sd: None,
             median_values: None,
             provenance: Default::default(),
-            statistics: Some(statistics),
+            statistics: Some(Box::new(statistics)),
         }
     }
 

@@ -753,8 +753,8 @@ pub fn bars(rows: &[&ResultRow], format: &ValueFormat, caption: &Caption) -> Cha
     let strata_vary = rows.iter().any(|r| r.stratum != rows[0].stratum);
     let label = |r: &ResultRow| match (units_vary, strata_vary) {
         (true, true) => format!("{} · {}", r.unit_name, r.stratum),
-        (false, true) => r.stratum.clone(),
-        _ => r.unit_name.clone(),
+        (false, true) => r.stratum.to_string(),
+        _ => r.unit_name.to_string(),
     };
     let mut order: Vec<&ResultRow> = rows.to_vec();
     if units_vary {
@@ -993,12 +993,12 @@ mod tests {
             value_sd: None,
             median_values: None,
             provenance: Default::default(),
-            statistics: Some(RowStatistics {
+            statistics: Some(Box::new(RowStatistics {
                 suppressed: value.is_none(),
                 suppression_reason: value.is_none().then_some(SuppressionReason::NumeratorBelow(5)),
                 spc,
                 ..Default::default()
-            }),
+            })),
         }
     }
 
@@ -1093,7 +1093,7 @@ mod tests {
     fn unit(code: &str, x: f64, n: f64) -> ResultRow {
         let mut r = row(3, Some(100.0 * x / n), Spc::default());
         r.unit_code = code.into();
-        r.unit_name = format!("Enhed {code}");
+        r.unit_name = format!("Enhed {code}").into();
         r.numerator = Some(x);
         r.denominator = Some(n);
         r

@@ -39,7 +39,7 @@ fn field(text: &str) -> String {
 }
 
 fn fields(row: &ResultRow) -> [String; 17] {
-    let stat = |f: &dyn Fn(&RowStatistics) -> Option<String>| row.statistics.as_ref().and_then(f).unwrap_or_default();
+    let stat = |f: &dyn Fn(&RowStatistics) -> Option<String>| row.statistics.as_deref().and_then(f).unwrap_or_default();
     let hidden = row.suppressed();
     let shown = |v: Option<f64>| if hidden { String::new() } else { number(v) };
     [
@@ -98,13 +98,13 @@ mod tests {
             value_sd: None,
             median_values: None,
             provenance: Default::default(),
-            statistics: Some(RowStatistics {
+            statistics: Some(Box::new(RowStatistics {
                 suppressed,
                 suppression_reason: suppressed.then_some(SuppressionReason::NumeratorBelow(5)),
                 ci_low: (!suppressed).then_some(40.5),
                 ci_high: (!suppressed).then_some(60.25),
                 ..Default::default()
-            }),
+            })),
         };
         let results = Results { rows: vec![row("Nord; Syd", (25.0, 50.0), false), row("Øst", (3.0, 17.0), true)] };
         let text = danish_csv(&results);

@@ -156,11 +156,12 @@ fn guarded(row: &ResultRow, value: Option<f64>, cell: fn(Option<f64>) -> Cell) -
 }
 
 fn stat<T>(row: &ResultRow, f: impl Fn(&crate::results::RowStatistics) -> Option<T>) -> Option<T> {
-    row.statistics.as_ref().and_then(f)
+    row.statistics.as_deref().and_then(f)
 }
 
 /// The number of shown points of each series.
-type Points = HashMap<(String, crate::results::UnitLevel, String, String), usize>;
+type Points =
+    HashMap<(crate::results::Label, crate::results::UnitLevel, crate::results::Label, crate::results::Label), usize>;
 
 /// The columns people read: measure, period, unit, stratum, value, interval,
 /// counts, markers.

@@ -58,7 +58,8 @@ pub struct Options {
 }
 
 /// A row's place: measure, period start, level, unit, stratum.
-pub type RowKey = (String, chrono::NaiveDate, crate::results::UnitLevel, String, String);
+pub type RowKey =
+    (crate::results::Label, chrono::NaiveDate, crate::results::UnitLevel, crate::results::Label, crate::results::Label);
 
 /// The place of `row`.
 pub fn row_key(row: &crate::results::ResultRow) -> RowKey {

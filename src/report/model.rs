@@ -40,7 +40,7 @@ impl<'a> Model<'a> {
         for row in &results.rows {
             by_measure.entry(row.measure_id.as_str()).or_default().push(row);
             if row.unit_level == UnitLevel::Kommune {
-                kommuner.insert((row.unit_name.clone(), row.unit_code.clone()));
+                kommuner.insert((row.unit_name.to_string(), row.unit_code.to_string()));
             }
             if !row.provenance.run_id.is_empty() {
                 runs.insert(row.provenance.run_id.as_str());
@@ -151,7 +151,7 @@ impl<'a> Model<'a> {
             .rows(measure)
             .iter()
             .filter(|r| r.unit_level == level)
-            .map(|r| (r.unit_name.clone(), r.unit_code.clone()))
+            .map(|r| (r.unit_name.to_string(), r.unit_code.to_string()))
             .collect();
         set.into_iter().map(|(name, code)| Unit { level, code, name }).collect()
     }

@@ -129,15 +129,116 @@ pub struct RowStatistics {
     pub spc: Spc,
 }
 
+/// A text many result rows share (a measure id, a unit's code and name, a
+/// stratum), stored once: nationally a run has millions of rows and a few
+/// thousand distinct labels, and a `String` per row and field was a
+/// gigabyte.
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label(Arc<str>);
+
+impl Label {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Label {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Label {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Label {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl From<&str> for Label {
+    fn from(text: &str) -> Self {
+        Label(text.into())
+    }
+}
+
+impl From<String> for Label {
+    fn from(text: String) -> Self {
+        Label(text.into())
+    }
+}
+
+impl PartialEq<str> for Label {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<String> for Label {
+    fn eq(&self, other: &String) -> bool {
+        &*self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<Label> for String {
+    fn eq(&self, other: &Label) -> bool {
+        self.as_str() == &*other.0
+    }
+}
+
+impl From<&Label> for String {
+    fn from(label: &Label) -> Self {
+        label.0.to_string()
+    }
+}
+
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+/// Hands out one shared [`Label`] per distinct text.
+#[derive(Default)]
+struct Labels(std::collections::HashSet<Label>);
+
+impl Labels {
+    fn get(&mut self, text: &str) -> Label {
+        if let Some(label) = self.0.get(text) {
+            return label.clone();
+        }
+        let label = Label::from(text);
+        self.0.insert(label.clone());
+        label
+    }
+}
+
 /// One result row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultRow {
-    pub measure_id: String,
+    pub measure_id: Label,
     pub period: Period,
     pub unit_level: UnitLevel,
-    pub unit_code: String,
-    pub unit_name: String,
-    pub stratum: String,
+    pub unit_code: Label,
+    pub unit_name: Label,
+    pub stratum: Label,
     pub numerator: Option<f64>,
     pub denominator: Option<f64>,
     /// Empty for a suppressed row.
@@ -150,8 +251,9 @@ pub struct ResultRow {
     /// Shared by the rows of one rule in one run (millions of rows
     /// nationally; four strings each would be a gigabyte).
     pub provenance: Arc<Provenance>,
-    /// `None` when statistics were not computed.
-    pub statistics: Option<RowStatistics>,
+    /// `None` when statistics were not computed (boxed: a row waiting for
+    /// its statistics is half the size).
+    pub statistics: Option<Box<RowStatistics>>,
 }
 
 impl ResultRow {
@@ -340,6 +442,7 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
     let (spc_lcl, spc_ucl, spc_outside) = (r.float("spc_lcl")?, r.float("spc_ucl")?, r.boolean("spc_outside")?);
 
     let mut rows: Vec<ResultRow> = Vec::with_capacity(frame.height());
+    let mut labels = Labels::default();
     for i in 0..frame.height() {
         // Rows of one rule in one run share their provenance.
         let read = Provenance {
@@ -380,33 +483,36 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
         parse(&level_marker, "level", &|t| Level::parse(t).is_some())?;
         parse(&reference, "level_reference", &|t| LevelReference::parse(t).is_some())?;
         parse(&reason, "suppression_reason", &|t| SuppressionReason::parse_da(t).is_some())?;
-        let statistics = with_statistics.then(|| RowStatistics {
-            ci_low: ci_low[i],
-            ci_high: ci_high[i],
-            ci_method: ci_method[i].as_deref().and_then(CiMethod::parse),
-            suppressed: suppressed[i].unwrap_or(false),
-            suppression_reason: reason[i].as_deref().and_then(SuppressionReason::parse_da),
-            development: development[i].as_deref().and_then(Development::parse),
-            level: level_marker[i].as_deref().and_then(Level::parse),
-            level_reference: reference[i].as_deref().and_then(LevelReference::parse),
-            national_value: national[i],
-            overall_value: overall[i],
-            spc: Spc {
-                median: spc_median[i],
-                run_signal: spc_run[i],
-                crossings_signal: spc_crossings[i],
-                lcl: spc_lcl[i],
-                ucl: spc_ucl[i],
-                outside: spc_outside[i],
-            },
+        let statistics = with_statistics.then(|| {
+            Box::new(RowStatistics {
+                ci_low: ci_low[i],
+                ci_high: ci_high[i],
+                ci_method: ci_method[i].as_deref().and_then(CiMethod::parse),
+                suppressed: suppressed[i].unwrap_or(false),
+                suppression_reason: reason[i].as_deref().and_then(SuppressionReason::parse_da),
+                development: development[i].as_deref().and_then(Development::parse),
+                level: level_marker[i].as_deref().and_then(Level::parse),
+                level_reference: reference[i].as_deref().and_then(LevelReference::parse),
+                national_value: national[i],
+                overall_value: overall[i],
+                spc: Spc {
+                    median: spc_median[i],
+                    run_signal: spc_run[i],
+                    crossings_signal: spc_crossings[i],
+                    lcl: spc_lcl[i],
+                    ucl: spc_ucl[i],
+                    outside: spc_outside[i],
+                },
+            })
         });
+        let unit_name = name[i].as_deref().or(unit[i].as_deref()).unwrap_or_default();
         rows.push(ResultRow {
-            measure_id: required(&measure, "measure_id")?,
+            measure_id: labels.get(&required(&measure, "measure_id")?),
             period,
             unit_level,
-            unit_code: required(&unit, "unit_code")?,
-            unit_name: name[i].clone().or_else(|| unit[i].clone()).unwrap_or_default(),
-            stratum: required(&stratum, "stratum")?,
+            unit_code: labels.get(&required(&unit, "unit_code")?),
+            unit_name: labels.get(unit_name),
+            stratum: labels.get(&required(&stratum, "stratum")?),
             numerator: numerator[i],
             denominator: denominator[i],
             value: value[i],
@@ -424,13 +530,13 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
 /// `with_statistics`.
 pub fn to_frame(rows: &[ResultRow], with_statistics: bool) -> DataFrame {
     let stats = |f: &dyn Fn(&RowStatistics) -> Option<f64>| -> Vec<Option<f64>> {
-        rows.iter().map(|r| r.statistics.as_ref().and_then(f)).collect()
+        rows.iter().map(|r| r.statistics.as_deref().and_then(f)).collect()
     };
     let flags = |f: &dyn Fn(&RowStatistics) -> Option<bool>| -> Vec<Option<bool>> {
-        rows.iter().map(|r| r.statistics.as_ref().and_then(f)).collect()
+        rows.iter().map(|r| r.statistics.as_deref().and_then(f)).collect()
     };
     let texts = |f: &dyn Fn(&RowStatistics) -> Option<String>| -> Vec<Option<String>> {
-        rows.iter().map(|r| r.statistics.as_ref().and_then(f)).collect()
+        rows.iter().map(|r| r.statistics.as_deref().and_then(f)).collect()
     };
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let days = |d: chrono::NaiveDate| (d - epoch).num_days() as i32;

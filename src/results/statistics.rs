@@ -253,7 +253,7 @@ fn complementary(
         if cell_counts(row).is_none() || fixed[i] {
             continue;
         }
-        if let Some((level, code)) = parents.get(&(row.unit_level, row.unit_code.clone()))
+        if let Some((level, code)) = parents.get(&(row.unit_level, row.unit_code.to_string()))
             && let Some(&p) =
                 index.get(&(row.measure_id.as_str(), row.period.start, row.stratum.as_str(), *level, code.as_str()))
         {
@@ -561,7 +561,7 @@ pub fn apply(
         if statistics.suppressed {
             row.value = None;
         }
-        row.statistics = Some(statistics);
+        row.statistics = Some(Box::new(statistics));
     }
     rows
 }

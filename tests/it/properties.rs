@@ -427,7 +427,10 @@ fn check_no_recovery(rows: Vec<ResultRow>, parents: &Parents, breakdown: &[u64])
     let suppression = |rows: &[ResultRow]| -> std::collections::BTreeMap<(String, String), Option<SuppressionReason>> {
         rows.iter()
             .map(|r| {
-                ((r.unit_code.clone(), r.stratum.clone()), r.statistics.as_ref().and_then(|s| s.suppression_reason))
+                (
+                    (r.unit_code.to_string(), r.stratum.to_string()),
+                    r.statistics.as_ref().and_then(|s| s.suppression_reason),
+                )
             })
             .collect()
     };
@@ -442,8 +445,8 @@ fn check_no_recovery(rows: Vec<ResultRow>, parents: &Parents, breakdown: &[u64])
         let children: Vec<&ResultRow> = if breakdown.is_empty() {
             out.iter()
                 .filter(|c| {
-                    parents.get(&(c.unit_level, c.unit_code.clone()))
-                        == Some(&(parent.unit_level, parent.unit_code.clone()))
+                    parents.get(&(c.unit_level, c.unit_code.to_string()))
+                        == Some(&(parent.unit_level, parent.unit_code.to_string()))
                 })
                 .collect()
         } else if parent.stratum == "alle" {

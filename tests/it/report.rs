@@ -184,8 +184,8 @@ fn hostile_names_render_as_text() {
     let mut results = demo_rows();
     for row in &mut results.rows {
         match row.unit_level {
-            UnitLevel::Kommune => row.unit_name = hostile.to_string(),
-            UnitLevel::Plejeenhed => row.unit_name = "\"><img src=x onerror=alert(2)>".to_string(),
+            UnitLevel::Kommune => row.unit_name = hostile.into(),
+            UnitLevel::Plejeenhed => row.unit_name = "\"><img src=x onerror=alert(2)>".into(),
             UnitLevel::Region => {}
         }
     }
@@ -299,9 +299,9 @@ fn the_workbook_holds_the_parquet_numbers() {
     assert_eq!(rows.len(), results.rows.len());
     let mut suppressed = 0;
     for (cells, row) in rows.iter().zip(&results.rows) {
-        assert_eq!(cells[measure], Data::String(row.measure_id.clone()));
-        assert_eq!(cells[unit], Data::String(row.unit_code.clone()));
-        assert_eq!(cells[stratum], Data::String(row.stratum.clone()));
+        assert_eq!(cells[measure], Data::String(row.measure_id.to_string()));
+        assert_eq!(cells[unit], Data::String(row.unit_code.to_string()));
+        assert_eq!(cells[stratum], Data::String(row.stratum.to_string()));
         if row.suppressed() {
             suppressed += 1;
             for c in [numerator, denominator, value] {
@@ -368,7 +368,7 @@ fn hand_row(code: &str, level: UnitLevel, counts: (f64, f64), suppressed: bool) 
         period: Period::parse("2025-03").unwrap(),
         unit_level: level,
         unit_code: code.into(),
-        unit_name: format!("Enhed {code}"),
+        unit_name: format!("Enhed {code}").into(),
         stratum: "alle".into(),
         numerator: Some(counts.0),
         denominator: Some(counts.1),
@@ -377,11 +377,11 @@ fn hand_row(code: &str, level: UnitLevel, counts: (f64, f64), suppressed: bool) 
         value_sd: None,
         median_values: None,
         provenance: Default::default(),
-        statistics: Some(RowStatistics {
+        statistics: Some(Box::new(RowStatistics {
             suppressed,
             suppression_reason: suppressed.then_some(SuppressionReason::NumeratorBelow(5)),
             ..Default::default()
-        }),
+        })),
     }
 }
 

@@ -7,9 +7,10 @@ use kvalitet::Error;
 use kvalitet::engine::{Period, PeriodKind};
 use kvalitet::polars::prelude::AnyValue;
 use kvalitet::results::statistics::{self, Earlier, Settings};
-use kvalitet::results::{Results, StatisticsOptions, UnitLevel};
+use kvalitet::results::{ResultRow, Results, StatisticsOptions, UnitLevel};
 use kvalitet::workspace::session::{Session, Value};
 use kvalitet::workspace::{Execution, Request, Sources, Workspace};
+use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 
 fn session() -> Session {
@@ -123,6 +124,27 @@ fn members_behind_a_number() {
     assert_eq!((counts.numerator, counts.denominator, counts.excluded, counts.exceptions), (2, 3, 0, 0));
     let ids: Vec<&str> = members.listing.column("borger_id").unwrap().str().unwrap().iter().flatten().collect();
     assert_eq!(ids, ["B03", "B04", "B08"]);
+}
+
+#[test]
+fn rows_read_back_share_one_copy_of_each_label() {
+    // Nationally a run has millions of rows and a few thousand distinct
+    // measure ids, units and strata: each text is stored once, not per row.
+    let stored = Results::read(&demo_results().join("results.parquet")).unwrap();
+    type Text = fn(&ResultRow) -> &str;
+    let fields: [(&str, Text); 4] = [
+        ("measure_id", |r| r.measure_id.as_str()),
+        ("unit_code", |r| r.unit_code.as_str()),
+        ("unit_name", |r| r.unit_name.as_str()),
+        ("stratum", |r| r.stratum.as_str()),
+    ];
+    for (field, text) in fields {
+        let distinct: BTreeSet<&str> = stored.rows.iter().map(text).collect();
+        let copies: BTreeSet<*const u8> = stored.rows.iter().map(|r| text(r).as_ptr()).collect();
+        assert!(distinct.len() > 1, "{field}: the demo has more than one");
+        assert_eq!(copies.len(), distinct.len(), "{field}: one copy per distinct text");
+    }
+    assert!(stored.rows.len() > 1000);
 }
 
 #[test]
