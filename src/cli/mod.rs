@@ -250,6 +250,7 @@ impl RunSettings {
                 (_, true) => Some(Execution::Together),
                 _ => None,
             },
+            release_tables: true,
         })
     }
 }

@@ -218,15 +218,25 @@ pub struct InputHashes {
 }
 
 /// A loaded, validated table.
-#[derive(Clone)]
 pub struct LoadedTable {
-    pub frame: LazyFrame,
+    /// The table as read from its files, types checked.
+    scan: LazyFrame,
+    /// The table collected into memory, while it is held.
+    held: std::sync::RwLock<Option<LazyFrame>>,
     pub files: Vec<PathBuf>,
     /// Whether the table has no rows (a header only).
     pub empty: bool,
-    /// Whether it is held in memory (else scanned from its files by every
-    /// plan, see [`IN_MEMORY_LIMIT`]).
+    /// Whether it is small enough to hold in memory (else scanned from its
+    /// files by every plan, see [`IN_MEMORY_LIMIT`]).
     pub in_memory: bool,
+}
+
+impl LoadedTable {
+    /// The table: held in memory, or else scanned from its files.
+    pub fn frame(&self) -> LazyFrame {
+        let held = self.held.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        held.clone().unwrap_or_else(|| self.scan.clone())
+    }
 }
 
 /// (table, sha256 of its files) pairs that validated: what
@@ -361,7 +371,7 @@ impl DataSource {
     pub fn lacking_optional_column(&self, column: &str) -> Option<&str> {
         self.schema.tables.iter().find_map(|(name, table)| {
             let optional = table.column(column).is_some_and(|c| c.optional);
-            let mut frame = self.get(name)?.frame.clone();
+            let mut frame = self.get(name)?.frame();
             let lacks = optional && frame.collect_schema().is_ok_and(|s| s.get(column).is_none());
             lacks.then_some(name.as_str())
         })
@@ -382,6 +392,15 @@ impl DataSource {
     /// when the source was opened.
     pub fn hashes(&self) -> &InputHashes {
         &self.hashes
+    }
+
+    /// Lets go of the tables held in memory: plans made after this scan
+    /// them from their files again. A batch run does so once its rules have
+    /// run, so that the statistics have that memory.
+    pub fn release_held_tables(&self) {
+        for table in self.tables.values().flatten() {
+            *table.held.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
     }
 
     /// Whether a table is too large to hold in memory (national `besoeg`).
@@ -413,7 +432,7 @@ impl TableSource for DataSource {
 
     fn table(&self, name: &str) -> Result<LazyFrame, TableUnavailable> {
         match self.tables.get(name) {
-            Some(Ok(table)) => Ok(table.frame.clone()),
+            Some(Ok(table)) => Ok(table.frame()),
             Some(Err(errors)) => Err(TableUnavailable::Invalid { name: name.to_string(), errors: errors.clone() }),
             None if !self.has_dir() => Err(TableUnavailable::NoData { name: name.to_string() }),
             None if self.schema.tables.contains_key(name) => {
@@ -483,15 +502,15 @@ fn load_table(
         let numbering = if files.len() == 1 { numbering } else { RowNumbering::Row };
         validate::check_unique_key(name, files, &frame, &schema.key, numbering).map_err(|e| vec![e])?;
     }
-    let held = in_memory(files);
-    let (frame, empty) = if held {
-        let typed = frame.collect().map_err(|e| vec![DataError::file(&files[0], polars_message(&e))])?;
+    let small = in_memory(files);
+    let (held, empty) = if small {
+        let typed = frame.clone().collect().map_err(|e| vec![DataError::file(&files[0], polars_message(&e))])?;
         let empty = typed.height() == 0;
-        (typed.lazy(), empty)
+        (Some(typed.lazy()), empty)
     } else {
-        (frame, false)
+        (None, false)
     };
-    Ok(LoadedTable { frame, files: files.to_vec(), empty, in_memory: held })
+    Ok(LoadedTable { scan: frame, held: held.into(), files: files.to_vec(), empty, in_memory: small })
 }
 
 /// The first part file of a table folder whose columns or types differ

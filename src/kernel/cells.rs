@@ -164,7 +164,7 @@ impl Cells {
         let tables = if named.is_empty() { data.table_names() } else { named };
         let mut columns = Vec::new();
         for table in tables {
-            if let Some(mut frame) = data.get(&table).map(|t| t.frame.clone())
+            if let Some(mut frame) = data.get(&table).map(crate::data::LoadedTable::frame)
                 && let Ok(schema) = frame.collect_schema()
             {
                 columns.extend(schema.iter().map(|(name, dtype)| (name.to_string(), dtype.to_string())));

@@ -9,13 +9,14 @@
 //! catalogue's list of municipalities.
 
 use crate::catalog::Kommuner;
-use crate::data::DataSource;
+use crate::data::{DataSource, LoadedTable};
 use crate::engine::Stratum;
 use crate::engine::api::date_lit;
 use crate::results::UnitLevel;
 use crate::results::statistics::Parents;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use std::sync::Arc;
 
 /// The attribute columns added to measured rows.
 pub mod attr {
@@ -65,9 +66,9 @@ fn demens_on(end: NaiveDate) -> Expr {
 /// The dimension tables attributes come from.
 #[derive(Clone)]
 pub struct Dimensions {
-    borgere: Option<LazyFrame>,
-    tilknytning: Option<LazyFrame>,
-    plejeenheder: Option<LazyFrame>,
+    /// Where `borgere`, `tilknytning` and `plejeenheder` are asked for, at
+    /// each plan: held in memory, or scanned once released.
+    data: Arc<DataSource>,
     regions: LazyFrame,
     names: LazyFrame,
 }
@@ -129,7 +130,7 @@ fn string_frame(columns: Vec<(&str, Vec<String>)>) -> LazyFrame {
 impl Dimensions {
     /// Dimensions from the data's citizen tables and the catalogue's
     /// municipalities.
-    pub fn new(data: &DataSource, kommuner: &Kommuner) -> Self {
+    pub fn new(data: Arc<DataSource>, kommuner: &Kommuner) -> Self {
         let regions = string_frame(vec![
             ("__k", kommuner.kommuner.iter().map(|k| k.kode.clone()).collect()),
             (attr::REGION, kommuner.kommuner.iter().map(|k| k.region_kode.clone()).collect()),
@@ -148,22 +149,19 @@ impl Dimensions {
             names.push(r.navn.clone());
         }
         let mut names = string_frame(vec![("unit_level", levels), ("unit_code", codes), ("unit_name", names)]);
-        let plejeenheder = data.get("plejeenheder").map(|t| t.frame.clone());
-        if let Some(units) = &plejeenheder {
-            let units = units.clone().select([
+        if let Some(units) = data.get("plejeenheder").map(LoadedTable::frame) {
+            let units = units.select([
                 lit("plejeenhed").alias("unit_level"),
                 col("plejeenhed_id").alias("unit_code"),
                 col("navn").alias("unit_name"),
             ]);
             names = concat([names, units], UnionArgs::default()).expect("same columns");
         }
-        Self {
-            borgere: data.get("borgere").map(|t| t.frame.clone()),
-            tilknytning: data.get("tilknytning").map(|t| t.frame.clone()),
-            plejeenheder,
-            regions,
-            names,
-        }
+        Self { data, regions, names }
+    }
+
+    fn table(&self, name: &str) -> Option<LazyFrame> {
+        self.data.get(name).map(LoadedTable::frame)
     }
 
     /// Each unit's parent: plejeenhed → kommune, kommune → region.
@@ -172,8 +170,8 @@ impl Dimensions {
         for k in &kommuner.kommuner {
             parents.insert((UnitLevel::Kommune, k.kode.clone()), (UnitLevel::Region, k.region_kode.clone()));
         }
-        if let Some(units) = &self.plejeenheder {
-            let units = units.clone().select([col("plejeenhed_id"), col("kommune_kode")]).collect()?;
+        if let Some(units) = self.table("plejeenheder") {
+            let units = units.select([col("plejeenhed_id"), col("kommune_kode")]).collect()?;
             let (ids, kommune) =
                 (units.column("plejeenhed_id")?.str()?.clone(), units.column("kommune_kode")?.str()?.clone());
             for i in 0..units.height() {
@@ -195,7 +193,7 @@ impl Dimensions {
     /// `tilknytning` started by then (ended ones count only for citizens who
     /// died while attached).
     fn citizens(&self, end: NaiveDate, needs: &[&str]) -> Option<Citizens> {
-        let borgere = self.borgere.clone()?;
+        let borgere = self.table("borgere")?;
         let need = |c: &str| needs.contains(&c);
         let mut columns = vec![col("borger_id")];
         let mut names = Vec::new();
@@ -208,7 +206,7 @@ impl Dimensions {
             }
         }
         let placed = need(attr::PLEJEENHED) || need(attr::BOLIG);
-        let Some(tilknytning) = self.tilknytning.clone().filter(|_| placed) else {
+        let Some(tilknytning) = self.table("tilknytning").filter(|_| placed) else {
             return Some(Citizens { borgere: Some(borgere.select(columns)), placement: None, names });
         };
         let alive = col("doedsdato").is_null().or(col("doedsdato").gt(date_lit(end))).alias("__alive");
@@ -300,7 +298,7 @@ impl Dimensions {
         let need = |c: &str| needs.contains(&c);
         // The row's own columns win over the citizen's; a row's own
         // plejeenhed places it in that unit's kommune.
-        let kommune_from_unit = !has("kommune_kode") && has("plejeenhed_id") && self.plejeenheder.is_some();
+        let kommune_from_unit = !has("kommune_kode") && has("plejeenhed_id") && self.data.get("plejeenheder").is_some();
         let from_citizen: Vec<&str> = needs
             .iter()
             .copied()
@@ -347,10 +345,9 @@ impl Dimensions {
         }
         if kommune_from_unit
             && need(attr::KOMMUNE)
-            && let Some(units) = &self.plejeenheder
+            && let Some(units) = self.table("plejeenheder")
         {
-            let units =
-                units.clone().select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
+            let units = units.select([col("plejeenhed_id").alias("__pe"), col("kommune_kode").alias(attr::KOMMUNE)]);
             frame = frame.join(units, [col(attr::PLEJEENHED)], [col("__pe")], JoinArgs::new(JoinType::Left));
             attributes.push(attr::KOMMUNE.into());
         }

@@ -89,6 +89,11 @@ pub struct Request {
     /// rule for 12 national months together was stopped at 24 GB; plan by
     /// plan it peaked at 12.7 GB, and was a few per cent faster).
     pub execution: Option<Execution>,
+    /// Whether the tables held in memory are let go once the rules have
+    /// run ([`DataSource::release_held_tables`]), so that the statistics
+    /// have that memory: for a batch run, which evaluates nothing after it.
+    /// A workspace that goes on (a notebook's) keeps them.
+    pub release_tables: bool,
 }
 
 impl Request {
@@ -104,6 +109,7 @@ impl Request {
             run_id: None,
             up_to_date: BTreeMap::new(),
             execution: None,
+            release_tables: false,
         }
     }
 }
@@ -154,7 +160,7 @@ pub struct RuleCost {
     pub rule_id: String,
     pub seconds: f64,
     /// The process's peak memory while the rule ran (the tables held in
-    /// memory included), where the system tells it.
+    /// memory included), sampled every 5 ms, where the system tells it.
     pub peak_bytes: Option<u64>,
 }
 
@@ -232,7 +238,7 @@ impl Workspace {
         let mut engine = RuleEngine::new(data.clone(), rules, Limits::default());
         engine.use_catalog(Arc::new(catalog.clone()));
         let rules = engine.load_rules()?;
-        let dimensions = Dimensions::new(&data, &catalog.kommuner);
+        let dimensions = Dimensions::new(Arc::clone(&data), &catalog.kommuner);
         Ok(Self { data, catalog, engine, rules, dimensions })
     }
 
@@ -494,12 +500,12 @@ impl Workspace {
                 catalog_version: self.catalog.version.clone(),
                 periods: reported.clone(),
             };
-            let (rule_started, measuring) = (Instant::now(), peak::reset());
+            let (rule_started, watch) = (Instant::now(), peak::Watch::start());
             let result = runner::run_rule(*rule, measure, &todo, &request.levels, &self.dimensions, execution);
             costs.push(RuleCost {
                 rule_id: rule.id.to_string(),
                 seconds: rule_started.elapsed().as_secs_f64(),
-                peak_bytes: peak::bytes().filter(|_| measuring),
+                peak_bytes: watch.stop(),
             });
             match result {
                 Ok(evaluated) if evaluated.tables.iter().any(|t| empty.contains(t)) => {
@@ -542,6 +548,9 @@ impl Workspace {
                 }
             }
             progress(Progress { done: done + 1, total: items.len(), rule_id: rule.id });
+        }
+        if request.release_tables {
+            self.data.release_held_tables();
         }
         peak::release_free_memory();
         let parents = self.parents()?;

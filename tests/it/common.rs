@@ -129,6 +129,7 @@ fn run_options(
         run_id: None,
         up_to_date: Default::default(),
         execution: Default::default(),
+        release_tables: false,
     };
     let outcome = workspace(data, rules).run(&request, |_| {}).expect("run");
     Outcome { results: outcome.results.to_frame(), failures: outcome.failures, notes: outcome.notes }

@@ -49,7 +49,7 @@ fn open(dir: &Path) -> DataSource {
 }
 
 fn height(data: &DataSource, table: &str) -> usize {
-    data.get(table).unwrap().frame.clone().collect().unwrap().height()
+    data.get(table).unwrap().frame().collect().unwrap().height()
 }
 
 #[test]
@@ -76,8 +76,7 @@ fn every_standard_table_is_generated_and_validates() {
     let alive = data
         .get("borgere")
         .unwrap()
-        .frame
-        .clone()
+        .frame()
         .filter(col("foedselsdato").lt_eq(day.clone()).and(col("doedsdato").is_null().or(col("doedsdato").gt_eq(day))))
         .collect()
         .unwrap()
@@ -85,8 +84,7 @@ fn every_standard_table_is_generated_and_validates() {
     let counted = data
         .get("befolkning")
         .unwrap()
-        .frame
-        .clone()
+        .frame()
         .filter(col("aar").eq(lit(2025)))
         .select([col("antal").sum()])
         .collect()
@@ -130,7 +128,7 @@ fn visits_are_stored_one_row_group_per_month() {
 /// Intervals end after they start, nothing happens to a citizen after
 /// their death, and nothing after the extraction day (31 December 2025).
 fn consistent(data: &DataSource) {
-    let table = |name: &str| data.get(name).unwrap().frame.clone();
+    let table = |name: &str| data.get(name).unwrap().frame();
     let day = |c: &str| col(c).cast(DataType::Date);
     let intervals = [
         ("tilknytning", "start", "slut"),

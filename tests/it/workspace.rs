@@ -200,6 +200,24 @@ fn results_read_back_recompute_the_same_statistics() {
     assert!(intervals > 100 && runs > 100, "{intervals} intervals and {runs} run signals compared");
 }
 
+/// A batch run lets go of the tables it held once its rules have run;
+/// plans made after that scan them from their files and give the same rows.
+#[test]
+fn a_run_that_let_go_of_its_tables_gives_the_same_rows_again() {
+    let workspace = workspace(&demo_results().join("data"), &repo("rules"));
+    let plan = |table: &str| workspace.data().get(table).unwrap().frame().describe_plan().unwrap();
+    assert!(plan("borgere").starts_with("DF"), "held in memory: {}", plan("borgere"));
+    let mut request = Request::new(vec![Period::parse("2025-02").unwrap()], UnitLevel::ALL.to_vec());
+    request.run_id = Some("same".to_string());
+    request.release_tables = true;
+    let first = workspace.run(&request, |_| {}).expect("run");
+    assert!(plan("borgere").contains("SCAN"), "scanned from its file: {}", plan("borgere"));
+    let again = workspace.run(&request, |_| {}).expect("run");
+    assert!(first.failures.is_empty(), "{:?}", first.failures);
+    assert!(first.results.rows.len() > 500, "every rule for Læsø, one month: {}", first.results.rows.len());
+    assert_eq!(first.results.rows, again.results.rows);
+}
+
 /// Plan by plan on Polars' streaming engine (what a run chooses on
 /// national data) gives the rows that every period's plans together on the
 /// in-memory engine give: every built-in rule over Læsø's first quarter,
@@ -221,6 +239,7 @@ fn plan_by_plan_on_the_streaming_engine_gives_the_rows_of_together() {
             run_id: Some("same".to_string()),
             up_to_date: Default::default(),
             execution: Some(execution),
+            release_tables: false,
         };
         let outcome = workspace.run(&request, |_| {}).expect("run");
         assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
