@@ -137,6 +137,7 @@ pub struct RowStatistics {
 pub struct Label(Arc<str>);
 
 impl Label {
+    /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -191,6 +192,12 @@ impl PartialEq<str> for Label {
     }
 }
 
+impl PartialEq<&str> for Label {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
 impl PartialEq<String> for Label {
     fn eq(&self, other: &String) -> bool {
         &*self.0 == other.as_str()
@@ -206,12 +213,6 @@ impl PartialEq<Label> for String {
 impl From<&Label> for String {
     fn from(label: &Label) -> Self {
         label.0.to_string()
-    }
-}
-
-impl PartialEq<&str> for Label {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
     }
 }
 
