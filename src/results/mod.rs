@@ -422,6 +422,17 @@ impl Reader<'_> {
     }
 }
 
+/// The text in row `i` of a column that must have one; `at` names the
+/// place in the message.
+fn required<'a>(
+    values: &'a [Option<String>],
+    i: usize,
+    at: &dyn Fn(&str) -> String,
+    column: &str,
+) -> std::result::Result<&'a str, String> {
+    values[i].as_deref().ok_or_else(|| format!("{}: empty, expected a value", at(column)))
+}
+
 /// Typed rows from a results frame; the message names the column and row.
 pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, String> {
     let r = Reader { frame };
@@ -457,16 +468,13 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
             _ => Arc::new(read),
         };
         let at = |column: &str| format!("row {}: column {column}", i + 1);
-        let required = |values: &[Option<String>], column: &str| {
-            values[i].clone().ok_or_else(|| format!("{}: empty, expected a value", at(column)))
-        };
         let (Some(start), Some(end)) = (start[i], end[i]) else {
             return Err(format!("{}: empty, expected a date", at("period_start/period_end")));
         };
         let period = Period::from_dates(start, end)
             .ok_or_else(|| format!("{}: {start} to {end} is not a month, quarter or year", at("period_start")))?;
-        let unit_level = required(&level, "unit_level")?;
-        let unit_level = UnitLevel::parse(&unit_level)
+        let unit_level = required(&level, i, &at, "unit_level")?;
+        let unit_level = UnitLevel::parse(unit_level)
             .ok_or_else(|| format!("{}: {unit_level:?} is not kommune, plejeenhed or region", at("unit_level")))?;
         // Files written before the kind was stored read as proportions
         // when they have a denominator, else as counts.
@@ -508,12 +516,12 @@ pub fn from_frame(frame: &DataFrame) -> std::result::Result<Vec<ResultRow>, Stri
         });
         let unit_name = name[i].as_deref().or(unit[i].as_deref()).unwrap_or_default();
         rows.push(ResultRow {
-            measure_id: labels.get(&required(&measure, "measure_id")?),
+            measure_id: labels.get(required(&measure, i, &at, "measure_id")?),
             period,
             unit_level,
-            unit_code: labels.get(&required(&unit, "unit_code")?),
+            unit_code: labels.get(required(&unit, i, &at, "unit_code")?),
             unit_name: labels.get(unit_name),
-            stratum: labels.get(&required(&stratum, "stratum")?),
+            stratum: labels.get(required(&stratum, i, &at, "stratum")?),
             numerator: numerator[i],
             denominator: denominator[i],
             value: value[i],

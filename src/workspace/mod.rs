@@ -84,10 +84,9 @@ pub struct Request {
     pub up_to_date: BTreeMap<String, Vec<RuleInputs>>,
     /// How a rule's plans (one per period) are executed. `None` (the
     /// default): together, sharing their scans and common sub-plans, unless
-    /// the data hold a table too large for memory; then one after the other,
-    /// so that one period's intermediate rows are held at a time (every
-    /// rule for 12 national months together was stopped at 24 GB; plan by
-    /// plan it peaked at 12.7 GB, and was a few per cent faster).
+    /// the data hold a table too large for memory; then one after the other
+    /// on the streaming engine (see [`Execution`]), which nationally is both
+    /// faster and leaner.
     pub execution: Option<Execution>,
     /// Whether the tables held in memory are let go once the rules have
     /// run ([`DataSource::release_held_tables`]), so that the statistics

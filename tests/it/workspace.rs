@@ -148,6 +148,23 @@ fn rows_read_back_share_one_copy_of_each_label() {
 }
 
 #[test]
+fn a_results_row_without_its_unit_is_named_by_row_and_column() {
+    use kvalitet::polars::prelude::*;
+    let path = demo_results().join("results.parquet");
+    let frame = ParquetReader::new(std::fs::File::open(&path).unwrap()).finish().unwrap();
+    // Row 3 (index 2) loses its unit_code.
+    let blanked = frame
+        .lazy()
+        .with_row_index("__i", None)
+        .with_column(when(col("__i").eq(lit(2))).then(lit(NULL)).otherwise(col("unit_code")).alias("unit_code"))
+        .drop(cols(["__i"]))
+        .collect()
+        .unwrap();
+    let error = kvalitet::results::from_frame(&blanked).unwrap_err();
+    assert_eq!(error, "row 3: column unit_code: empty, expected a value");
+}
+
+#[test]
 fn results_read_back_recompute_the_same_statistics() {
     // The demo's results (Læsø, 2025, every rule, every month and level)
     // as run wrote them, read back as typed rows.
