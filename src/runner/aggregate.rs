@@ -43,44 +43,63 @@ fn member_flag(table: LazyFrame, measure: &Measure, flag_name: &str) -> LazyFram
 /// A proportion's distinct denominator members with their flags: in the
 /// numerator, excluded, an exception, and counted in the denominator.
 ///
-/// Two shortcuts give the same result as the general joins: a denominator
+/// Shortcuts give the same result as the general joins: a denominator
 /// known to be distinct on the key (a standard table's key, `unique(..)`)
 /// is not made distinct again, and a numerator made from the denominator by
-/// `filter(p)` or `semi_join(other, on)` is flagged by evaluating `p` or
-/// joining `other` instead of joining the numerator back on the key.
+/// `filter(p)` or `semi_join(other, on)` is flagged on the denominator's
+/// rows by evaluating `p` or joining `other` instead of joining the
+/// numerator back on the key. When the denominator has several rows per
+/// key, such flagged rows become one per key (any of them) in one group-by,
+/// in the numerator when one of the key's rows is: making the rows distinct
+/// and joining the numerator's keys back would compute the table twice.
 pub fn proportion_population(measure: &Measure) -> LazyFrame {
     let key = keys(measure);
     let base = &measure.base;
     let distinct = base.distinct_on(&measure.key);
-    let mut population = if distinct {
-        base.frame.clone()
-    } else {
-        base.frame.clone().unique_generic(Some(key.clone()), UniqueKeepStrategy::Any)
-    };
     let numerator = measure.numerator.as_ref().expect("a proportion has a numerator");
-    population = match (&numerator.derived, distinct) {
-        (Some(Derived::Filter { parent, predicate }), true) if *parent == base.id => {
-            population.with_column(predicate.clone().fill_null(lit(false)).alias(flag::NUMERATOR))
+    let flagged_rows = match &numerator.derived {
+        Some(Derived::Filter { parent, predicate }) if *parent == base.id => {
+            Some(base.frame.clone().with_column(predicate.clone().fill_null(lit(false)).alias(flag::NUMERATOR)))
         }
-        (Some(Derived::SemiJoin { parent, other, on }), true) if *parent == base.id => {
+        Some(Derived::SemiJoin { parent, other, on }) if *parent == base.id => {
             let on: Vec<Expr> = on.iter().map(|c| col(c.as_str())).collect();
             let matches = (**other)
                 .clone()
                 .select(on.clone())
                 .unique_generic(None, UniqueKeepStrategy::Any)
                 .with_column(lit(true).alias(flag::NUMERATOR));
-            population
-                .join(matches, on.clone(), on, JoinArgs::new(JoinType::Left))
+            Some(
+                base.frame
+                    .clone()
+                    .join(matches, on.clone(), on, JoinArgs::new(JoinType::Left))
+                    .with_column(col(flag::NUMERATOR).fill_null(lit(false))),
+            )
+        }
+        _ => None,
+    };
+    let mut population = match flagged_rows {
+        Some(rows) if distinct => rows,
+        Some(rows) => {
+            let mut grouped: Vec<PlSmallStr> = measure.key.iter().map(|k| k.as_str().into()).collect();
+            grouped.push(flag::NUMERATOR.into());
+            rows.group_by(key.clone())
+                .agg([all().exclude_cols(grouped).as_expr().first(), col(flag::NUMERATOR).any(true)])
+        }
+        None => {
+            let members = if distinct {
+                base.frame.clone()
+            } else {
+                base.frame.clone().unique_generic(Some(key.clone()), UniqueKeepStrategy::Any)
+            };
+            members
+                .join(
+                    member_flag(numerator.frame.clone(), measure, flag::NUMERATOR),
+                    key.clone(),
+                    key.clone(),
+                    JoinArgs::new(JoinType::Left),
+                )
                 .with_column(col(flag::NUMERATOR).fill_null(lit(false)))
         }
-        _ => population
-            .join(
-                member_flag(numerator.frame.clone(), measure, flag::NUMERATOR),
-                key.clone(),
-                key.clone(),
-                JoinArgs::new(JoinType::Left),
-            )
-            .with_column(col(flag::NUMERATOR).fill_null(lit(false))),
     };
     let roles = [(measure.exclusions.as_ref(), flag::EXCLUDED), (measure.exceptions.as_ref(), "__exception_listed")];
     for (table, flag_name) in roles {

@@ -134,6 +134,42 @@ proportion(taeller, alle).exclusions(udelukket).exceptions(undtaget)
 }
 
 #[test]
+fn a_numerator_made_from_rows_with_repeated_keys_counts_each_key_once() {
+    // The March visits with an indsats, several per indsats: I01 (B01: V01
+    // nej, V02 nej, V03 ja), I10 (B01: V04 nej), I02 (B02: V05 nej, V06 ja),
+    // I05 (B05: V07 nej), I03 (B03: V09 nej, V11 ja). Denominator 5
+    // indsatser; numerator those with a screen visit among their rows, even
+    // when the first is not: I01, I02, I03 = 3 → 60 %. 80+ on 31 March
+    // (through the visits' citizen): B01 (83) and B03 (88), not B05 (80 on
+    // 1 April): I01, I10, I03 = 3, of them I01, I03 = 2 → 66.7 %.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("test.besoeg.rhai"),
+        r#"
+let besoeg = table("besoeg").filter(col("tidspunkt").within(period) & col("indsats_id").is_not_null());
+proportion(besoeg.filter(col("skaermbesoeg")), besoeg).key("indsats_id").strata(["alle", "80+"])
+"#,
+    )
+    .unwrap();
+    // The same numerator as a semi-join of the visits to the screen visits.
+    std::fs::write(
+        dir.path().join("test.semi.rhai"),
+        r#"
+let besoeg = table("besoeg").filter(col("tidspunkt").within(period) & col("indsats_id").is_not_null());
+let skaerm = table("besoeg").filter(col("skaermbesoeg"));
+proportion(besoeg.semi_join(skaerm, "besoeg_id"), besoeg).key("indsats_id").strata(["alle", "80+"])
+"#,
+    )
+    .unwrap();
+    let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    assert_row(&outcome.results, "test.besoeg", "kommune", "461", "alle", (Some(3.0), Some(5.0), 60.0));
+    assert_row(&outcome.results, "test.besoeg", "kommune", "461", "80+", (Some(2.0), Some(3.0), 200.0 / 3.0));
+    assert_row(&outcome.results, "test.semi", "kommune", "461", "alle", (Some(3.0), Some(5.0), 60.0));
+    assert_row(&outcome.results, "test.semi", "kommune", "461", "80+", (Some(2.0), Some(3.0), 200.0 / 3.0));
+}
+
+#[test]
 fn numerator_outside_the_denominator_is_an_error() {
     // B06 is not in the denominator (B01, B02): an error, not a count.
     let dir = tempfile::tempdir().unwrap();
