@@ -150,7 +150,25 @@ pub struct Earlier {
 }
 
 /// The parent unit of a unit: plejeenhed → kommune, kommune → region.
-pub type Parents = HashMap<(UnitLevel, String), (UnitLevel, String)>;
+#[derive(Debug, Clone, Default)]
+pub struct Parents(HashMap<UnitLevel, HashMap<String, (UnitLevel, String)>>);
+
+impl Parents {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that the unit `code` at `level` lies in `parent`.
+    pub fn insert(&mut self, level: UnitLevel, code: impl Into<String>, parent: (UnitLevel, String)) {
+        self.0.entry(level).or_default().insert(code.into(), parent);
+    }
+
+    /// The parent of the unit `code` at `level`, when known (looked up
+    /// without copying the code: this runs once per result row).
+    pub fn get(&self, level: UnitLevel, code: &str) -> Option<&(UnitLevel, String)> {
+        self.0.get(&level)?.get(code)
+    }
+}
 
 /// A row's key within one measure, period and stratum.
 type Key<'a> = (&'a str, chrono::NaiveDate, UnitLevel, &'a str, &'a str);
@@ -253,7 +271,7 @@ fn complementary(
         if cell_counts(row).is_none() || fixed[i] {
             continue;
         }
-        if let Some((level, code)) = parents.get(&(row.unit_level, row.unit_code.to_string()))
+        if let Some((level, code)) = parents.get(row.unit_level, &row.unit_code)
             && let Some(&p) =
                 index.get(&(row.measure_id.as_str(), row.period.start, row.stratum.as_str(), *level, code.as_str()))
         {

@@ -168,7 +168,7 @@ impl Dimensions {
     pub fn parents(&self, kommuner: &Kommuner) -> PolarsResult<Parents> {
         let mut parents = Parents::new();
         for k in &kommuner.kommuner {
-            parents.insert((UnitLevel::Kommune, k.kode.clone()), (UnitLevel::Region, k.region_kode.clone()));
+            parents.insert(UnitLevel::Kommune, k.kode.as_str(), (UnitLevel::Region, k.region_kode.clone()));
         }
         if let Some(units) = self.table("plejeenheder") {
             let units = units.select([col("plejeenhed_id"), col("kommune_kode")]).collect()?;
@@ -176,7 +176,7 @@ impl Dimensions {
                 (units.column("plejeenhed_id")?.str()?.clone(), units.column("kommune_kode")?.str()?.clone());
             for i in 0..units.height() {
                 if let (Some(id), Some(k)) = (ids.get(i), kommune.get(i)) {
-                    parents.insert((UnitLevel::Plejeenhed, id.to_string()), (UnitLevel::Kommune, k.to_string()));
+                    parents.insert(UnitLevel::Plejeenhed, id, (UnitLevel::Kommune, k.to_string()));
                 }
             }
         }

@@ -376,11 +376,11 @@ proptest! {
         let (mut region_x, mut region_n) = (0, 0);
         for (k, kommune) in kommuner.iter().enumerate() {
             let code = format!("K{k}");
-            parents.insert((UnitLevel::Kommune, code.clone()), (UnitLevel::Region, "R".into()));
+            parents.insert(UnitLevel::Kommune, code.clone(), (UnitLevel::Region, "R".into()));
             let (mut x, mut n) = kommune.outside;
             for (u, &(ux, un)) in kommune.units.iter().enumerate() {
                 let unit = format!("K{k}-P{u}");
-                parents.insert((UnitLevel::Plejeenhed, unit.clone()), (UnitLevel::Kommune, code.clone()));
+                parents.insert(UnitLevel::Plejeenhed, unit.clone(), (UnitLevel::Kommune, code.clone()));
                 rows.push(row(UnitLevel::Plejeenhed, &unit, "alle", MeasureKind::Proportion, (ux, un)));
                 x += ux;
                 n += un;
@@ -445,8 +445,7 @@ fn check_no_recovery(rows: Vec<ResultRow>, parents: &Parents, breakdown: &[u64])
         let children: Vec<&ResultRow> = if breakdown.is_empty() {
             out.iter()
                 .filter(|c| {
-                    parents.get(&(c.unit_level, c.unit_code.to_string()))
-                        == Some(&(parent.unit_level, parent.unit_code.to_string()))
+                    parents.get(c.unit_level, &c.unit_code) == Some(&(parent.unit_level, parent.unit_code.to_string()))
                 })
                 .collect()
         } else if parent.stratum == "alle" {
@@ -545,8 +544,8 @@ proptest! {
 #[test]
 fn a_unit_given_away_by_citizens_outside_every_unit_hides_its_parent() {
     let mut parents = Parents::new();
-    parents.insert((UnitLevel::Plejeenhed, "K0-P0".into()), (UnitLevel::Kommune, "K0".into()));
-    parents.insert((UnitLevel::Kommune, "K0".into()), (UnitLevel::Region, "R".into()));
+    parents.insert(UnitLevel::Plejeenhed, "K0-P0", (UnitLevel::Kommune, "K0".into()));
+    parents.insert(UnitLevel::Kommune, "K0", (UnitLevel::Region, "R".into()));
     let rows = vec![
         row(UnitLevel::Plejeenhed, "K0-P0", "alle", MeasureKind::Proportion, (0, 1)),
         row(UnitLevel::Kommune, "K0", "alle", MeasureKind::Proportion, (6, 21)),
