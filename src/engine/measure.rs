@@ -58,15 +58,16 @@ pub struct JoinCheck {
 pub enum Derived {
     /// `parent.filter(predicate)`.
     Filter { parent: u64, predicate: Expr },
-    /// `parent.semi_join(other, on)`.
-    SemiJoin { parent: u64, other: Box<LazyFrame>, on: Vec<String> },
+    /// `parent.semi_join(other, on)` (`matched`), or
+    /// `parent.anti_join(other, on)` (not `matched`).
+    Join { parent: u64, other: Box<LazyFrame>, on: Vec<String>, matched: bool },
 }
 
 impl Derived {
     /// The table this one was made from.
     pub fn parent(&self) -> u64 {
         match self {
-            Self::Filter { parent, .. } | Self::SemiJoin { parent, .. } => *parent,
+            Self::Filter { parent, .. } | Self::Join { parent, .. } => *parent,
         }
     }
 }

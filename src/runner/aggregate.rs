@@ -46,12 +46,13 @@ fn member_flag(table: LazyFrame, measure: &Measure, flag_name: &str) -> LazyFram
 /// Shortcuts give the same result as the general joins: a denominator
 /// known to be distinct on the key (a standard table's key, `unique(..)`)
 /// is not made distinct again, and a numerator made from the denominator by
-/// `filter(p)` or `semi_join(other, on)` is flagged on the denominator's
-/// rows by evaluating `p` or joining `other` instead of joining the
-/// numerator back on the key. When the denominator has several rows per
-/// key, such flagged rows become one per key (any of them) in one group-by,
-/// in the numerator when one of the key's rows is: making the rows distinct
-/// and joining the numerator's keys back would compute the table twice.
+/// `filter(p)`, `semi_join(other, on)` or `anti_join(other, on)` is flagged
+/// on the denominator's rows by evaluating `p` or joining `other` instead
+/// of joining the numerator back on the key. When the denominator has
+/// several rows per key, such flagged rows become one per key (any of them)
+/// in one group-by, in the numerator when one of the key's rows is: making
+/// the rows distinct and joining the numerator's keys back would compute
+/// the table twice.
 pub fn proportion_population(measure: &Measure) -> LazyFrame {
     let key = keys(measure);
     let base = &measure.base;
@@ -61,18 +62,20 @@ pub fn proportion_population(measure: &Measure) -> LazyFrame {
         Some(Derived::Filter { parent, predicate }) if *parent == base.id => {
             Some(base.frame.clone().with_column(predicate.clone().fill_null(lit(false)).alias(flag::NUMERATOR)))
         }
-        Some(Derived::SemiJoin { parent, other, on }) if *parent == base.id => {
+        Some(Derived::Join { parent, other, on, matched }) if *parent == base.id => {
             let on: Vec<Expr> = on.iter().map(|c| col(c.as_str())).collect();
             let matches = (**other)
                 .clone()
                 .select(on.clone())
                 .unique_generic(None, UniqueKeepStrategy::Any)
                 .with_column(lit(true).alias(flag::NUMERATOR));
+            let in_numerator =
+                if *matched { col(flag::NUMERATOR).fill_null(lit(false)) } else { col(flag::NUMERATOR).is_null() };
             Some(
                 base.frame
                     .clone()
                     .join(matches, on.clone(), on, JoinArgs::new(JoinType::Left))
-                    .with_column(col(flag::NUMERATOR).fill_null(lit(false))),
+                    .with_column(in_numerator.alias(flag::NUMERATOR)),
             )
         }
         _ => None,

@@ -151,22 +151,29 @@ proportion(besoeg.filter(col("skaermbesoeg")), besoeg).key("indsats_id").strata(
 "#,
     )
     .unwrap();
-    // The same numerator as a semi-join of the visits to the screen visits.
-    std::fs::write(
-        dir.path().join("test.semi.rhai"),
-        r#"
+    // The same numerator as a semi-join of the visits to the screen visits,
+    // and as an anti-join to the other visits.
+    let same = [
+        ("test.semi", r#"besoeg.semi_join(table("besoeg").filter(col("skaermbesoeg")), "besoeg_id")"#),
+        ("test.anti", r#"besoeg.anti_join(table("besoeg").filter(!col("skaermbesoeg")), "besoeg_id")"#),
+    ];
+    for (id, numerator) in same {
+        let rule = format!(
+            r#"
 let besoeg = table("besoeg").filter(col("tidspunkt").within(period) & col("indsats_id").is_not_null());
-let skaerm = table("besoeg").filter(col("skaermbesoeg"));
-proportion(besoeg.semi_join(skaerm, "besoeg_id"), besoeg).key("indsats_id").strata(["alle", "80+"])
-"#,
-    )
-    .unwrap();
+proportion({numerator}, besoeg).key("indsats_id").strata(["alle", "80+"])
+"#
+        );
+        std::fs::write(dir.path().join(format!("{id}.rhai")), rule).unwrap();
+    }
     let outcome = run_rules(&repo("tests/fixtures/small"), dir.path(), "2024-03");
     assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
     assert_row(&outcome.results, "test.besoeg", "kommune", "461", "alle", (Some(3.0), Some(5.0), 60.0));
     assert_row(&outcome.results, "test.besoeg", "kommune", "461", "80+", (Some(2.0), Some(3.0), 200.0 / 3.0));
-    assert_row(&outcome.results, "test.semi", "kommune", "461", "alle", (Some(3.0), Some(5.0), 60.0));
-    assert_row(&outcome.results, "test.semi", "kommune", "461", "80+", (Some(2.0), Some(3.0), 200.0 / 3.0));
+    for (id, _) in same {
+        assert_row(&outcome.results, id, "kommune", "461", "alle", (Some(3.0), Some(5.0), 60.0));
+        assert_row(&outcome.results, id, "kommune", "461", "80+", (Some(2.0), Some(3.0), 200.0 / 3.0));
+    }
 }
 
 #[test]

@@ -342,7 +342,7 @@ pub(super) fn register(api: &mut Api) {
         |ctx: NativeCallContext, t: &mut Table, other: Table, on: Dynamic| {
             let (parent, unique_key, other_frame) = (t.id, t.unique_key.clone(), Box::new(other.frame.clone()));
             join(&ctx, t, &other, &on, JoinKind::SEMI, |names| {
-                (unique_key, Some(Derived::SemiJoin { parent, other: other_frame, on: names.to_vec() }))
+                (unique_key, Some(Derived::Join { parent, other: other_frame, on: names.to_vec(), matched: true }))
             })
         }
     );
@@ -352,8 +352,10 @@ pub(super) fn register(api: &mut Api) {
         "table.anti_join(other, on) -> Table",
         "The rows of the table that have no match in `other`.",
         |ctx: NativeCallContext, t: &mut Table, other: Table, on: Dynamic| {
-            let unique_key = t.unique_key.clone();
-            join(&ctx, t, &other, &on, JoinKind::ANTI, |_| (unique_key, None))
+            let (parent, unique_key, other_frame) = (t.id, t.unique_key.clone(), Box::new(other.frame.clone()));
+            join(&ctx, t, &other, &on, JoinKind::ANTI, |names| {
+                (unique_key, Some(Derived::Join { parent, other: other_frame, on: names.to_vec(), matched: false }))
+            })
         }
     );
     def!(
