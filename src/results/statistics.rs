@@ -154,6 +154,7 @@ pub struct Earlier {
 pub struct Parents(HashMap<UnitLevel, HashMap<String, (UnitLevel, String)>>);
 
 impl Parents {
+    /// No units placed yet.
     pub fn new() -> Self {
         Self::default()
     }
