@@ -303,9 +303,12 @@ pub fn frame_excerpt(frame: &DataFrame, total: usize) -> (String, String) {
     (html, plain)
 }
 
-/// The number of shown points of each series (measure, level, unit,
-/// stratum) among `rows`.
-pub fn series_points(rows: &[&ResultRow]) -> HashMap<(Label, UnitLevel, Label, Label), usize> {
+/// The number of shown points of each series, by measure, level, unit and
+/// stratum.
+pub type SeriesPoints = HashMap<(Label, UnitLevel, Label, Label), usize>;
+
+/// The number of shown points of each series among `rows`.
+pub fn series_points(rows: &[&ResultRow]) -> SeriesPoints {
     let mut points = HashMap::new();
     for row in rows {
         let entry = points

@@ -159,13 +159,9 @@ fn stat<T>(row: &ResultRow, f: impl Fn(&crate::results::RowStatistics) -> Option
     row.statistics.as_deref().and_then(f)
 }
 
-/// The number of shown points of each series.
-type Points =
-    HashMap<(crate::results::Label, crate::results::UnitLevel, crate::results::Label, crate::results::Label), usize>;
-
 /// The columns people read: measure, period, unit, stratum, value, interval,
 /// counts, markers.
-fn people_columns<'r>(model: &'r Model<'r>, points: &'r Points) -> Vec<Col<'r>> {
+fn people_columns<'r>(model: &'r Model<'r>, points: &'r html::SeriesPoints) -> Vec<Col<'r>> {
     let words = move |row: &ResultRow, which: usize| -> Cell {
         let key = (row.measure_id.clone(), row.unit_level, row.unit_code.clone(), row.stratum.clone());
         let shown = points.get(&key).copied().unwrap_or(0);
